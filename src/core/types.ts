@@ -1,0 +1,140 @@
+/**
+ * The shared vocabulary of Stockade: packages, layers, the OS, and the scan result.
+ * Every stage of the pipeline (source -> layer analysis -> inventory -> findings ->
+ * report -> writer) speaks these types, and nothing else crosses stage boundaries.
+ */
+
+/** Package ecosystems, named as purl types where one exists. */
+export type Ecosystem =
+  | 'deb'
+  | 'apk'
+  | 'rpm'
+  | 'npm'
+  | 'pypi'
+  | 'golang'
+  | 'maven'
+  | 'gem'
+  | 'cargo'
+  | 'composer'
+  | 'nuget';
+
+/** Where in the image something came from. */
+export interface LayerRef {
+  /** 0-based position in the image's layer list. */
+  index: number;
+  /** sha256 of the uncompressed layer tar, `sha256:...`. */
+  diffID: string;
+  /** sha256 of the blob as stored (compressed), when known. */
+  digest?: string;
+  /** The `created_by` of the non-empty history entry that made this layer. */
+  createdBy?: string;
+}
+
+export interface FileMeta {
+  /** Path inside the image, relative to its root, no leading slash, `/`-separated. */
+  path: string;
+  /** Size in bytes of the regular file's content. */
+  size: number;
+  /** Unix permission bits including setuid/setgid/sticky (0o7777 mask). */
+  mode: number;
+}
+
+/** A package as an extractor reports it, before the core adds location and layer. */
+export interface ExtractedPackage {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string;
+  /** Package URL (https://github.com/package-url/purl-spec). Build with inventory/purl.ts. */
+  purl: string;
+  /** Source package (deb Source:, rpm SOURCERPM, apk origin), when different or known. */
+  source?: { name: string; version: string };
+  arch?: string;
+  /** rpm and deb epochs, when not part of `version`. */
+  epoch?: number;
+  /** SPDX ids or the license text the format records, as found. */
+  licenses?: string[];
+  /** Files this package installed, as absolute image paths with leading `/`. */
+  files?: string[];
+  /** Names (within the same ecosystem and manifest) this package depends on. */
+  dependsOn?: string[];
+  /** Free-form, format-specific facts worth keeping (e.g. npm `dev`, Go main module). */
+  metadata?: Record<string, string | number | boolean | undefined>;
+}
+
+/**
+ * A claim from a package database that an OS package owns a set of files, when the
+ * database keeps file lists apart from package records (dpkg `info/*.list`).
+ */
+export interface FileOwnership {
+  ecosystem: Ecosystem;
+  /** Package name (dpkg: `name` or `name:arch`). */
+  packageName: string;
+  files: string[];
+}
+
+export interface OsInfo {
+  /** Lowercase distro id: debian, ubuntu, alpine, rhel, centos, rocky, almalinux, fedora, sles, opensuse-leap, amzn, wolfi, chainguard, distroless ... */
+  family: string;
+  /** Release as the distro writes it (`12`, `3.19.1`, `22.04`). */
+  version: string;
+  /** Human name, e.g. `Debian GNU/Linux 12 (bookworm)`. */
+  prettyName?: string;
+  codename?: string;
+  /** Which file told us. */
+  source: string;
+}
+
+/** A fully located package in the final inventory. */
+export interface Package extends ExtractedPackage {
+  /** Stable id inside one result; used as CycloneDX bom-ref and SPDX element id base. */
+  id: string;
+  /** Files that declared this package (db file, manifest, binary). Absolute image paths. */
+  locations: string[];
+  /** Id of the extractor that found it. */
+  foundBy: string;
+  /** The layer that introduced this package (absent for root filesystems). */
+  layer?: LayerRef;
+  /** Id of the OS package that installed this (language) package, when one did. */
+  ownedBy?: string;
+  /** Ids of packages this one depends on (resolved from ExtractedPackage.dependsOn). */
+  dependencies?: string[];
+}
+
+export interface ImageInfo {
+  /** What the user named: a path, a ref. */
+  name: string;
+  /** How we read it. */
+  sourceKind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'rootfs' | 'registry';
+  /** Manifest digest, `sha256:...`. */
+  manifestDigest?: string;
+  /** Image id = config digest. */
+  configDigest?: string;
+  repoTags: string[];
+  repoDigests: string[];
+  platform?: { os: string; architecture: string; variant?: string };
+  /** Layers in order, with history. */
+  layers: LayerRef[];
+  created?: string;
+  /** The raw image config's `config` section (Env, User, ExposedPorts, Labels ...). */
+  config?: Record<string, unknown>;
+  /** History entries as in the image config. */
+  history?: Array<{ created?: string; created_by?: string; empty_layer?: boolean; comment?: string }>;
+}
+
+export interface ScanWarning {
+  /** The input the warning is about (a path in the image, a layer, a file). */
+  input: string;
+  message: string;
+}
+
+/** The one result type every writer reads. */
+export interface ScanResult {
+  schemaVersion: 1;
+  tool: { name: 'stockade'; version: string };
+  /** RFC 3339 time the scan finished. */
+  createdAt: string;
+  target: ImageInfo;
+  os?: OsInfo;
+  packages: Package[];
+  warnings: ScanWarning[];
+}
