@@ -125,6 +125,11 @@ export interface ScanWarning {
   /** The input the warning is about (a path in the image, a layer, a file). */
   input: string;
   message: string;
+  /**
+   * True when the problem means the inventory may miss packages (a package database
+   * that could not be read at all). The CLI then exits non-zero after writing the result.
+   */
+  incomplete?: boolean;
 }
 
 /** The one result type every writer reads. */

@@ -1,0 +1,114 @@
+/**
+ * The image pipeline: open the source, analyse each layer once (or take it from the
+ * cache), merge into the inventory, and assemble the ScanResult.
+ */
+import { join } from 'node:path';
+import { StockadeError } from '../core/errors.js';
+import type { ImageInfo, ScanResult, ScanWarning } from '../core/types.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { LayerCache } from '../image/layer-cache.js';
+import type { LayerAnalysis } from '../image/layer-analysis.js';
+import { openImage } from '../image/open-image.js';
+import type { Platform } from '../image/oci.js';
+import type { LayerSource } from '../image/source.js';
+import { walkLayer, type WalkLimits } from '../image/walk-layer.js';
+import { walkRootfs } from '../image/walk-rootfs.js';
+import type { Extractor } from '../inventory/extractor.js';
+import { EXTRACTORS, extractorFingerprint } from '../inventory/extractors/index.js';
+import { mergeLayers } from '../inventory/merge.js';
+
+export interface ProgressSink {
+  start(totalBytes: number, layers: number): void;
+  bytes(delta: number): void;
+  layerDone(cached: boolean): void;
+  note(message: string): void;
+  stop(): void;
+}
+
+export interface ImageScanOptions {
+  cacheDir: string;
+  /** Skip reading and writing the layer cache. */
+  noCache?: boolean;
+  platform?: Platform;
+  limits: WalkLimits;
+  extractors?: readonly Extractor[];
+  progress?: ProgressSink;
+  /** Layers analysed at once: decompression runs on libuv threads, parsing on ours. */
+  concurrency?: number;
+}
+
+export async function scanImage(input: string, options: ImageScanOptions): Promise<ScanResult> {
+  const extractors = options.extractors ?? EXTRACTORS;
+  const source = await openImage(input, {
+    tempDir: join(options.cacheDir, 'tmp'),
+    ...(options.platform ? { platform: options.platform } : {}),
+  });
+  try {
+    for (const n of source.notes) options.progress?.note(n);
+    const cache = options.noCache ? undefined : new LayerCache(options.cacheDir, extractorFingerprint(extractors));
+    const total = source.layers.reduce((s, l) => s + (l.size ?? 0), 0);
+    options.progress?.start(total, source.layers.length);
+    const analyses = await mapLimit(source.layers, options.concurrency ?? 2, async (layer: LayerSource): Promise<LayerAnalysis> => {
+      const hit = cache?.get(layer);
+      if (hit) {
+        options.progress?.bytes(layer.size ?? 0);
+        options.progress?.layerDone(true);
+        return hit;
+      }
+      const analysis = await walkLayer(layer, { extractors, limits: options.limits, onBytes: (d) => options.progress?.bytes(d) });
+      cache?.put(analysis);
+      options.progress?.layerDone(false);
+      return analysis;
+    });
+    options.progress?.stop();
+    const inventory = mergeLayers(analyses, source.info.layers);
+    return buildResult(source.info, inventory, []);
+  } finally {
+    options.progress?.stop();
+    await source.close();
+  }
+}
+
+export interface RootfsScanOptions {
+  extractors?: readonly Extractor[];
+  skip?: string[];
+}
+
+export async function scanRootfs(dir: string, options: RootfsScanOptions = {}): Promise<ScanResult> {
+  const analysis = await walkRootfs(dir, { extractors: options.extractors ?? EXTRACTORS, ...(options.skip ? { skip: options.skip } : {}) });
+  const inventory = mergeLayers([analysis], undefined);
+  const info: ImageInfo = { name: dir, sourceKind: 'rootfs', repoTags: [], repoDigests: [], layers: [] };
+  return buildResult(info, inventory, []);
+}
+
+function buildResult(target: ImageInfo, inventory: ReturnType<typeof mergeLayers>, extra: ScanWarning[]): ScanResult {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'stockade', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    target,
+    ...(inventory.os ? { os: inventory.os } : {}),
+    packages: inventory.packages,
+    warnings: [...inventory.warnings, ...extra],
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order; first error wins. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i] as T);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed instanceof Error ? failed : new StockadeError('internal', '', String(failed));
+  return out;
+}
