@@ -138,6 +138,7 @@ export async function indexTar(file: string): Promise<Map<string, TarIndexEntry>
       longLink = undefined;
       pax = new Map();
       name = normalizeMemberName(name);
+      if (name === '' || name === '.') continue;
       const type: TarIndexEntry['type'] =
         typeflag === '0' || typeflag === '\0' || typeflag === '7' ? 'file'
           : typeflag === '5' ? 'dir'

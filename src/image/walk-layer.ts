@@ -312,7 +312,7 @@ function translateStreamError(label: string, kind: string, e: unknown): Stockade
   const err = e as NodeJS.ErrnoException;
   const message = err?.message ?? String(e);
   if (err?.code === 'ENOENT') return new StockadeError('not_found', label, 'blob is missing');
-  if (err?.code === 'Z_BUF_ERROR' || /unexpected end/i.test(message)) {
+  if (err?.code === 'Z_BUF_ERROR' || /unexpected end|ended in (the )?middle|premature|truncat/i.test(message)) {
     return new StockadeError('malformed_input', label, `truncated ${kind === 'none' ? 'tar' : kind} stream`);
   }
   if (err?.code?.startsWith?.('Z_') || /zstd|incorrect header|invalid/i.test(message)) {
