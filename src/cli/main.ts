@@ -78,6 +78,10 @@ program
   .description('Container security from build to run: inventory every package in an image, write SBOMs.')
   .version(TOOL_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(`stockade: ${text.replace(/^error: /, '')}`) })
+  // Set before subcommands are added so they inherit it: commander's own usage
+  // errors (already printed) exit with our usage code.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : ERROR_CODES.usage.exit))
   .addHelpText(
     'after',
     `
@@ -154,10 +158,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-program.exitOverride((err) => {
-  // commander's own usage errors have already been printed.
-  process.exit(err.exitCode === 0 ? 0 : ERROR_CODES.usage.exit);
-});
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = asStockadeError(e, '');

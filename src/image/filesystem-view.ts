@@ -69,6 +69,7 @@ export class FilesystemView {
    * run before this layer's own entries are added (OCI image-spec, layer changesets).
    */
   apply(layer: LayerAnalysis, index: number): { removed: string[]; cleared: string[] } {
+    this.implicitDirs = undefined;
     clearBelow(this.nodes, layer.opaqueDirs);
     deleteSubtrees(this.nodes, layer.whiteouts);
     const replacedDirs: string[] = [];
@@ -82,6 +83,28 @@ export class FilesystemView {
     }
     if (replacedDirs.length > 0) clearBelow(this.nodes, replacedDirs);
     return { removed: [...layer.whiteouts, ...replacedDirs], cleared: layer.opaqueDirs };
+  }
+
+  private implicitDirs: Set<string> | undefined;
+
+  /**
+   * True for a directory, whether the tar had an entry for it or only for files
+   * beneath it (many image builders omit parent directory entries).
+   */
+  isDirectory(path: string): boolean {
+    const node = this.nodes.get(path);
+    if (node) return node.type === 'd';
+    if (!this.implicitDirs) {
+      this.implicitDirs = new Set();
+      for (const key of this.nodes.keys()) {
+        for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
+          const dir = key.slice(0, i);
+          if (this.implicitDirs.has(dir)) break;
+          this.implicitDirs.add(dir);
+        }
+      }
+    }
+    return this.implicitDirs.has(path);
   }
 
   /**

@@ -91,6 +91,7 @@ export async function indexTar(file: string): Promise<Map<string, TarIndexEntry>
   try {
     const { size: fileSize } = await fh.stat();
     const entries = new Map<string, TarIndexEntry>();
+    if (fileSize > 0 && fileSize < BLOCK) throw new StockadeError('malformed_input', file, `not a tar archive (${fileSize} bytes is shorter than one tar header)`);
     let pos = 0;
     let longName: string | undefined;
     let longLink: string | undefined;

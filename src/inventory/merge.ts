@@ -99,10 +99,46 @@ export function mergeLayers(layers: LayerAnalysis[], layerRefs: LayerRef[] | und
     }
   }
 
+  const kept = preferInstalledTree(packages, view);
+  packages.length = 0;
+  packages.push(...kept);
   assignIds(packages);
   linkOwnership(records, packages, view);
   resolveDependencies(records, packages);
   return { ...(os ? { os } : {}), packages, warnings, view };
+}
+
+/**
+ * Lockfiles say what *would* be installed; an image's node_modules says what *is*.
+ * When a lockfile's directory has an installed tree in the final filesystem, the
+ * installed packages are the truth: the lockfile's own entries are dropped (a stale
+ * lock would otherwise report versions that are not there), and the lockfile is
+ * added as a location of the installed packages it agrees with.
+ */
+const LOCKFILE_TREES: Record<string, string> = {
+  'npm-package-lock': 'node_modules',
+  'yarn-lock': 'node_modules',
+  'pnpm-lock': 'node_modules',
+};
+
+function preferInstalledTree(packages: Package[], view: FilesystemView): Package[] {
+  const installed = new Map<string, Package[]>();
+  for (const p of packages) {
+    if (LOCKFILE_TREES[p.foundBy]) continue;
+    const key = `${p.ecosystem}|${p.name}|${p.version}`;
+    installed.set(key, [...(installed.get(key) ?? []), p]);
+  }
+  return packages.filter((p) => {
+    const tree = LOCKFILE_TREES[p.foundBy];
+    const lock = p.locations[0] ?? '';
+    if (!tree) return true;
+    const dir = lock.slice(1, lock.lastIndexOf('/'));
+    const treeDir = dir ? `${dir}/${tree}` : tree;
+    if (!view.isDirectory(treeDir)) return true;
+    const twin = installed.get(`${p.ecosystem}|${p.name}|${p.version}`)?.find((i) => (i.locations[0] ?? '').startsWith(`/${treeDir}/`));
+    if (twin && !twin.locations.includes(lock)) twin.locations.push(lock);
+    return false;
+  });
 }
 
 function assignIds(packages: Package[]): void {

@@ -55,7 +55,11 @@ export async function scanImage(input: string, options: ImageScanOptions): Promi
         options.progress?.layerDone(true);
         return hit;
       }
-      const analysis = await walkLayer(layer, { extractors, limits: options.limits, onBytes: (d) => options.progress?.bytes(d) });
+      const analysis = await walkLayer(layer, { extractors, limits: options.limits, onBytes: (d) => options.progress?.bytes(d) }).catch((e: unknown) => {
+        // Name the image as well as the layer: the user gave us the image.
+        if (e instanceof StockadeError && !e.input.startsWith(input)) throw new StockadeError(e.code, `${input}: ${e.input}`, e.message, { cause: e });
+        throw e;
+      });
       cache?.put(analysis);
       options.progress?.layerDone(false);
       return analysis;

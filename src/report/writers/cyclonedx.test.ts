@@ -1,0 +1,524 @@
+/**
+ * CycloneDX writer tests. Oracles: the official CycloneDX 1.6 JSON schema (from the
+ * shared corpus), packageurl-js for purls, the python3-license-expression library for
+ * SPDX expressions, and the input result itself for what each component must carry.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { PackageURL } from 'packageurl-js';
+import type { Ecosystem, LayerRef, OsInfo, Package, ScanResult } from '../../core/types.js';
+import { buildPurl, withDistro } from '../../inventory/purl.js';
+import { corpusPath } from '../../testing/corpus.js';
+import { cyclonedxWriter, cyclonedxLicenses } from './cyclonedx.js';
+
+// ---------------------------------------------------------------------------
+// A realistic result: a Debian 12 image with Python, Node, Rust and Go binaries,
+// a Java jar and a Ruby gem. Purls come from inventory/purl.ts (packageurl-js).
+// ---------------------------------------------------------------------------
+
+function digestOf(label: string): string {
+  return `sha256:${createHash('sha256').update(label).digest('hex')}`;
+}
+
+const LAYERS: LayerRef[] = [
+  { index: 0, diffID: digestOf('layer0'), digest: digestOf('blob0'), createdBy: '# debian.sh --arch amd64 out/ bookworm @1714348800' },
+  { index: 1, diffID: digestOf('layer1'), digest: digestOf('blob1'), createdBy: 'RUN /bin/sh -c apt-get update && apt-get install -y python3-requests # buildkit' },
+  { index: 2, diffID: digestOf('layer2'), createdBy: 'COPY /app /app # buildkit' },
+];
+
+const OS: OsInfo = { family: 'debian', version: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', codename: 'bookworm', source: '/etc/os-release' };
+
+interface Spec {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string;
+  namespace?: string;
+  purlName?: string;
+  purlVersion?: string;
+  qualifiers?: Record<string, string>;
+  arch?: string;
+  epoch?: number;
+  source?: { name: string; version: string };
+  licenses?: string[];
+  locations: string[];
+  foundBy: string;
+  layer?: number;
+  ownedBy?: string;
+  dependencies?: string[];
+  metadata?: Record<string, string | number | boolean | undefined>;
+}
+
+function pkg(spec: Spec): Package {
+  const isOs = spec.ecosystem === 'deb' || spec.ecosystem === 'apk' || spec.ecosystem === 'rpm';
+  let purl = buildPurl({
+    type: spec.ecosystem,
+    namespace: spec.namespace,
+    name: spec.purlName ?? spec.name,
+    version: spec.purlVersion ?? spec.version,
+    qualifiers: spec.qualifiers,
+  });
+  if (isOs) purl = withDistro(purl, OS);
+  const p: Package = {
+    id: purl,
+    ecosystem: spec.ecosystem,
+    name: spec.name,
+    version: spec.version,
+    purl,
+    locations: spec.locations,
+    foundBy: spec.foundBy,
+  };
+  if (spec.arch) p.arch = spec.arch;
+  if (spec.epoch !== undefined) p.epoch = spec.epoch;
+  if (spec.source) p.source = spec.source;
+  if (spec.licenses) p.licenses = spec.licenses;
+  if (spec.layer !== undefined) p.layer = LAYERS[spec.layer]!;
+  if (spec.metadata) p.metadata = spec.metadata;
+  return p;
+}
+
+function sampleResult(): ScanResult {
+  const dpkg = { locations: ['/var/lib/dpkg/status'], foundBy: 'dpkg-status' };
+  const libc6 = pkg({ ecosystem: 'deb', name: 'libc6', version: '2.36-9+deb12u4', arch: 'amd64', qualifiers: { arch: 'amd64' },
+    source: { name: 'glibc', version: '2.36-9+deb12u4' }, licenses: ['LGPL-2.1+', 'GPL-2.0-or-later'], layer: 0, ...dpkg });
+  const libgcc = pkg({ ecosystem: 'deb', name: 'libgcc-s1', version: '12.2.0-14', arch: 'amd64', qualifiers: { arch: 'amd64' },
+    source: { name: 'gcc-12', version: '12.2.0-14' }, licenses: ['GPL-3.0-or-later WITH GCC-exception-3.1'], layer: 0, ...dpkg });
+  // Epoch kept apart from the version, as dpkg-status extractors report it.
+  const passwd = pkg({ ecosystem: 'deb', name: 'passwd', version: '4.13+dfsg1-1', epoch: 1, purlVersion: '1:4.13+dfsg1-1',
+    arch: 'amd64', qualifiers: { arch: 'amd64' }, source: { name: 'shadow', version: '1:4.13+dfsg1-1' },
+    licenses: ['GPL-2+', 'BSD-3-clause'], layer: 0, ...dpkg });
+  const pyRequestsDeb = pkg({ ecosystem: 'deb', name: 'python3-requests', version: '2.28.1+dfsg-1', arch: 'all', qualifiers: { arch: 'all' },
+    source: { name: 'requests', version: '2.28.1+dfsg-1' }, licenses: ['Apache-2.0'], layer: 1, ...dpkg });
+  const idna = pkg({ ecosystem: 'pypi', name: 'idna', version: '3.3', licenses: ['BSD-3-Clause'], layer: 1,
+    locations: ['/usr/lib/python3/dist-packages/idna-3.3.egg-info/PKG-INFO'], foundBy: 'python-metadata' });
+  const urllib3 = pkg({ ecosystem: 'pypi', name: 'urllib3', version: '1.26.12', licenses: ['MIT'], layer: 1,
+    locations: ['/usr/lib/python3/dist-packages/urllib3-1.26.12.egg-info/PKG-INFO'], foundBy: 'python-metadata' });
+  const requests = pkg({ ecosystem: 'pypi', name: 'requests', version: '2.28.1', licenses: ['Apache 2.0'], layer: 1,
+    locations: ['/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO'], foundBy: 'python-metadata' });
+  const cryptography = pkg({ ecosystem: 'pypi', name: 'cryptography', version: '41.0.7', licenses: ['Apache-2.0 OR BSD-3-Clause', 'PSF-2.0'],
+    layer: 2, locations: ['/app/venv/lib/python3.11/site-packages/cryptography-41.0.7.dist-info/METADATA'], foundBy: 'python-metadata' });
+  const babelTypes = pkg({ ecosystem: 'npm', namespace: '@babel', name: '@babel/types', purlName: 'types', version: '7.24.0', licenses: ['MIT'],
+    layer: 2, locations: ['/app/node_modules/@babel/types/package.json'], foundBy: 'npm-package-json' });
+  const semver6 = pkg({ ecosystem: 'npm', name: 'semver', version: '6.3.1', licenses: ['ISC'], layer: 2,
+    locations: ['/app/node_modules/@babel/core/node_modules/semver/package.json'], foundBy: 'npm-package-json' });
+  const lruCache = pkg({ ecosystem: 'npm', name: 'lru-cache', version: '6.0.0', licenses: ['ISC'], layer: 2,
+    locations: ['/app/node_modules/lru-cache/package.json'], foundBy: 'npm-package-json' });
+  const semver7 = pkg({ ecosystem: 'npm', name: 'semver', version: '7.6.0', licenses: ['ISC'], layer: 2,
+    locations: ['/app/node_modules/semver/package.json', '/app/package-lock.json'], foundBy: 'npm-package-json', metadata: { dev: false } });
+  const babelCore = pkg({ ecosystem: 'npm', namespace: '@babel', name: '@babel/core', purlName: 'core', version: '7.24.0', licenses: ['MIT'],
+    layer: 2, locations: ['/app/node_modules/@babel/core/package.json'], foundBy: 'npm-package-json', metadata: { dev: true } });
+  const forge = pkg({ ecosystem: 'npm', name: 'node-forge', version: '1.3.1', licenses: ['(BSD-3-Clause OR GPL-2.0)', 'Custom license, see LICENSE'],
+    layer: 2, locations: ['/app/node_modules/node-forge/package.json'], foundBy: 'npm-package-json' });
+  const serde = pkg({ ecosystem: 'cargo', name: 'serde', version: '1.0.197', licenses: ['MIT OR Apache-2.0'], layer: 2,
+    locations: ['/usr/local/bin/app'], foundBy: 'cargo-auditable' });
+  const unicodeIdent = pkg({ ecosystem: 'cargo', name: 'unicode-ident', version: '1.0.12', licenses: ['(MIT OR Apache-2.0) AND Unicode-DFS-2016'],
+    layer: 2, locations: ['/usr/local/bin/app'], foundBy: 'cargo-auditable' });
+  // No layer: as a root-filesystem scan reports it.
+  const cobra = pkg({ ecosystem: 'golang', namespace: 'github.com/spf13', name: 'github.com/spf13/cobra', purlName: 'cobra', version: 'v1.8.0',
+    locations: ['/usr/local/bin/tool'], foundBy: 'go-binary', metadata: { goVersion: 'go1.22.1', mainModule: false } });
+  const nashorn = pkg({ ecosystem: 'maven', namespace: 'org.openjdk.nashorn', name: 'org.openjdk.nashorn:nashorn-core', purlName: 'nashorn-core',
+    version: '15.4', licenses: ['GPL-2.0-only WITH Classpath-exception-2.0'], layer: 2,
+    locations: ['/opt/app/lib/nashorn-core-15.4.jar'], foundBy: 'java-archive' });
+  const gemJson = pkg({ ecosystem: 'gem', name: 'json', version: '2.7.1', licenses: ['Ruby', 'BSD-2-Clause'], layer: 2,
+    locations: ['/usr/local/bundle/specifications/json-2.7.1.gemspec'], foundBy: 'gemspec' });
+
+  // libc6 and libgcc-s1 depend on each other in Debian: a real cycle.
+  libc6.dependencies = [libgcc.id];
+  libgcc.dependencies = [libc6.id];
+  passwd.dependencies = [libc6.id];
+  pyRequestsDeb.dependencies = [];
+  requests.ownedBy = pyRequestsDeb.id;
+  // One dependency that resolved to nothing in the inventory: writers must drop it.
+  requests.dependencies = [urllib3.id, idna.id, 'pkg:pypi/charset-normalizer@2.1.1'];
+  urllib3.dependencies = [];
+  idna.dependencies = [];
+  babelCore.dependencies = [babelTypes.id, semver6.id];
+  babelTypes.dependencies = [];
+  semver6.dependencies = [];
+  semver7.dependencies = [lruCache.id];
+  lruCache.dependencies = [];
+
+  return {
+    schemaVersion: 1,
+    tool: { name: 'stockade', version: '0.1.0' },
+    createdAt: '2024-05-01T12:34:56.789Z',
+    target: {
+      name: 'python:3.12-slim',
+      sourceKind: 'registry',
+      manifestDigest: digestOf('manifest'),
+      configDigest: digestOf('config'),
+      repoTags: ['python:3.12-slim'],
+      repoDigests: [`python@${digestOf('manifest')}`],
+      platform: { os: 'linux', architecture: 'amd64' },
+      layers: LAYERS,
+      created: '2024-04-30T08:00:00Z',
+    },
+    os: OS,
+    packages: [libc6, libgcc, passwd, pyRequestsDeb, idna, urllib3, requests, cryptography, babelTypes, semver6, lruCache, semver7,
+      babelCore, forge, serde, unicodeIdent, cobra, nashorn, gemJson],
+    warnings: [{ input: '/var/lib/dpkg/status', message: 'record 212: missing Version field, skipped' }],
+  };
+}
+// ---------------------------------------------------------------------------
+// Oracles
+// ---------------------------------------------------------------------------
+
+/**
+ * The python3-license-expression library (Debian package python3-license-expression)
+ * judges SPDX expressions independently of our parser. Unknown keys are reported
+ * separately so LicenseRef-* (which it does not know, by design) can be allowed.
+ */
+const PYTHON_SPDX_CHECK = `
+import json, sys
+from license_expression import get_spdx_licensing
+licensing = get_spdx_licensing()
+out = []
+for e in json.load(sys.stdin):
+    try:
+        info = licensing.validate(e, strict=True)
+        out.append({"errors": [str(x) for x in info.errors], "unknown": [str(s) for s in info.invalid_symbols]})
+    except Exception as x:
+        out.append({"errors": ["exception: " + str(x)], "unknown": []})
+print(json.dumps(out))
+`;
+
+interface SpdxVerdict { errors: string[]; unknown: string[] }
+
+function pythonSpdxVerdicts(expressions: readonly string[]): SpdxVerdict[] | undefined {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const run = spawnSync(python, ['-c', PYTHON_SPDX_CHECK], { input: JSON.stringify(expressions), encoding: 'utf8', timeout: 60_000 });
+    if (run.status === 0) return JSON.parse(run.stdout) as SpdxVerdict[];
+  }
+  return undefined;
+}
+
+/** Valid SPDX, allowing only LicenseRef-* as the unknown keys. */
+function validAllowingLicenseRefs(v: SpdxVerdict): boolean {
+  const onlyRefsUnknown = v.unknown.every((s) => /^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$/.test(s));
+  const otherErrors = v.errors.filter((e) => !e.startsWith('Unknown license key(s):'));
+  return onlyRefsUnknown && otherErrors.length === 0;
+}
+
+const PYTHON_MISSING = 'python3-license-expression is not installed (apt-get install -y python3-license-expression)';
+/**
+ * ajv for the CycloneDX 1.6 schema (draft-07) with its spdx.schema.json from the corpus.
+ * bom-1.6 also $refs jsf-0.82.schema.json, for `signature` only; the corpus does not
+ * carry it, so a stand-in that rejects every signature takes its place: we never sign,
+ * and the stand-in turns any stray signature into a failure rather than a pass.
+ */
+function cyclonedxValidator(): ((doc: unknown) => string[]) | string {
+  const bomPath = corpusPath('scanner', 'sbom', 'schemas', 'bom-1.6.schema.json');
+  const spdxPath = corpusPath('scanner', 'sbom', 'schemas', 'spdx.schema.json');
+  if (!bomPath || !spdxPath) return 'shared corpus (scanner/sbom/schemas/bom-1.6.schema.json, spdx.schema.json) is absent';
+  // strict: false because the CycloneDX schema carries annotation keywords ajv does not know.
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormatsModule.default(ajv);
+  // ajv-formats has no idn-email / iri-reference; accept them rather than fail on an unknown format.
+  ajv.addFormat('idn-email', true);
+  ajv.addFormat('iri-reference', true);
+  ajv.addSchema(JSON.parse(readFileSync(spdxPath, 'utf8')) as object);
+  ajv.addSchema({ $id: 'http://cyclonedx.org/schema/jsf-0.82.schema.json', definitions: { signature: false } });
+  const validate = ajv.compile(JSON.parse(readFileSync(bomPath, 'utf8')) as object);
+  return (doc: unknown) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+interface Component {
+  type: string;
+  'bom-ref': string;
+  group?: string;
+  name: string;
+  version?: string;
+  purl?: string;
+  hashes?: Array<{ alg: string; content: string }>;
+  licenses?: Array<{ license?: { id?: string; name?: string }; expression?: string }>;
+  evidence?: { occurrences: Array<{ location: string }> };
+  pedigree?: { ancestors: Array<{ name: string; version?: string; purl?: string }> };
+  properties?: Array<{ name: string; value: string }>;
+}
+interface Bom {
+  bomFormat: string;
+  specVersion: string;
+  serialNumber: string;
+  version: number;
+  metadata: { timestamp: string; tools: { components: Array<{ name: string; version: string }> }; component: Component };
+  components: Component[];
+  dependencies: Array<{ ref: string; dependsOn: string[] }>;
+}
+
+function writeBom(result: ScanResult): Bom {
+  return JSON.parse(cyclonedxWriter.write(result, { color: false })) as Bom;
+}
+
+function prop(c: Component, name: string): string[] {
+  return (c.properties ?? []).filter((p) => p.name === name).map((p) => p.value);
+}
+
+function byRef(bom: Bom): Map<string, Component> {
+  return new Map(bom.components.map((c) => [c['bom-ref'], c]));
+}
+
+test('validates against the official CycloneDX 1.6 JSON schema', (t) => {
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  const errors = validator(writeBom(sampleResult()));
+  assert.deepEqual(errors, []);
+  // A root-filesystem result (no digest, no layers, no OS) must be valid too.
+  const rootfs = sampleResult();
+  rootfs.target = { name: '/mnt/rootfs', sourceKind: 'rootfs', repoTags: [], repoDigests: [], layers: [] };
+  delete rootfs.os;
+  for (const p of rootfs.packages) delete p.layer;
+  assert.deepEqual(validator(writeBom(rootfs)), []);
+  // And an empty one.
+  assert.deepEqual(validator(writeBom({ ...sampleResult(), packages: [], warnings: [] })), []);
+});
+
+test('the schema validator is not a rubber stamp', (t) => {
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  const bom = writeBom(sampleResult()) as unknown as Record<string, unknown>;
+  assert.notDeepEqual(validator({ ...bom, specVersion: 1.6 }), []);
+  const broken = writeBom(sampleResult());
+  broken.components[0]!.licenses = [{ license: { id: 'Not-A-Real-License' } }];
+  assert.notDeepEqual(validator(broken), []);
+  const signed = writeBom(sampleResult()) as unknown as Record<string, unknown>;
+  assert.notDeepEqual(validator({ ...signed, signature: { algorithm: 'ES256', value: 'x' } }), []);
+});
+
+test('document header: format, version, serial number, timestamp, tool', () => {
+  const result = sampleResult();
+  const bom = writeBom(result);
+  assert.equal(bom.bomFormat, 'CycloneDX');
+  assert.equal(bom.specVersion, '1.6');
+  assert.equal(bom.version, 1);
+  // RFC 4122 as the schema's pattern states it.
+  assert.match(bom.serialNumber, /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.equal(new Date(bom.metadata.timestamp).getTime(), new Date(result.createdAt).getTime());
+  assert.deepEqual(bom.metadata.tools.components.map((c) => [c.name, c.version]), [['stockade', result.tool.version]]);
+});
+
+test('the image is the BOM subject: container, digest version, oci purl, properties', () => {
+  const result = sampleResult();
+  const image = writeBom(result).metadata.component;
+  assert.equal(image.type, 'container');
+  assert.equal(image.name, result.target.name);
+  assert.equal(image.version, result.target.manifestDigest);
+  assert.deepEqual(image.hashes, [{ alg: 'SHA-256', content: result.target.manifestDigest!.slice('sha256:'.length) }]);
+  // purl-spec oci type: no namespace, name = last repository segment lower-cased,
+  // version = digest, repository_url = the full repository (docker.io/library/ for official images).
+  const purl = PackageURL.fromString(image.purl!);
+  assert.equal(purl.type, 'oci');
+  assert.equal(purl.namespace, undefined);
+  assert.equal(purl.name, 'python');
+  assert.equal(purl.version, result.target.manifestDigest);
+  assert.equal(purl.qualifiers?.['repository_url'], 'docker.io/library/python');
+  assert.equal(purl.qualifiers?.['tag'], '3.12-slim');
+  assert.equal(purl.qualifiers?.['arch'], 'amd64');
+  assert.deepEqual(prop(image, 'stockade:image:tag'), result.target.repoTags);
+  assert.deepEqual(prop(image, 'stockade:image:id'), [result.target.configDigest]);
+  assert.deepEqual(prop(image, 'stockade:image:os'), ['linux']);
+  assert.deepEqual(prop(image, 'stockade:image:architecture'), ['amd64']);
+  assert.deepEqual(prop(image, 'stockade:os:family'), [result.os!.family]);
+});
+
+test('an image with neither digest nor repository has no purl', () => {
+  const result = sampleResult();
+  result.target = { name: './debian-slim-oci', sourceKind: 'oci-layout', repoTags: [], repoDigests: [], layers: result.target.layers };
+  const image = writeBom(result).metadata.component;
+  assert.equal(image.purl, undefined);
+  assert.equal(image.version, undefined);
+  assert.equal(image.type, 'container');
+});
+
+test('an operating-system component describes result.os', () => {
+  const result = sampleResult();
+  const os = writeBom(result).components.filter((c) => c.type === 'operating-system');
+  assert.equal(os.length, 1);
+  assert.equal(os[0]!.name, result.os!.family);
+  assert.equal(os[0]!.version, result.os!.version);
+});
+
+test('one component per package: bom-ref = id, purl, locations as evidence, layer and extractor', () => {
+  const result = sampleResult();
+  const components = byRef(writeBom(result));
+  assert.equal(components.size, result.packages.length + 1 /* the OS */);
+  for (const p of result.packages) {
+    const c = components.get(p.id);
+    assert.ok(c, `component for ${p.id}`);
+    assert.equal(c.type, 'library');
+    assert.equal(c.purl, p.purl);
+    assert.doesNotThrow(() => PackageURL.fromString(c.purl!), c.purl);
+    assert.deepEqual(c.evidence?.occurrences.map((o) => o.location), p.locations);
+    assert.deepEqual(prop(c, 'stockade:package:foundBy'), [p.foundBy]);
+    assert.deepEqual(prop(c, 'stockade:layer:diffID'), p.layer ? [p.layer.diffID] : []);
+    assert.deepEqual(prop(c, 'stockade:layer:createdBy'), p.layer?.createdBy ? [p.layer.createdBy] : []);
+    assert.deepEqual(prop(c, 'stockade:layer:index'), p.layer ? [String(p.layer.index)] : []);
+  }
+});
+
+test('package names: npm scope and Maven groupId become group, as packageurl-js splits them', () => {
+  const result = sampleResult();
+  const components = byRef(writeBom(result));
+  for (const p of result.packages.filter((x) => x.ecosystem === 'npm' || x.ecosystem === 'maven')) {
+    const purl = PackageURL.fromString(p.purl);
+    const c = components.get(p.id)!;
+    assert.equal(c.group, purl.namespace);
+    assert.equal(c.name, purl.name);
+  }
+  const scoped = result.packages.find((p) => p.name === '@babel/core')!;
+  assert.equal(components.get(scoped.id)!.group, '@babel');
+  const go = result.packages.find((p) => p.ecosystem === 'golang')!;
+  assert.equal(components.get(go.id)!.name, go.name);
+  assert.equal(components.get(go.id)!.group, undefined);
+});
+
+test('deb epoch joins the version; source package is a pedigree ancestor with a source purl', () => {
+  const result = sampleResult();
+  const components = byRef(writeBom(result));
+  const passwd = result.packages.find((p) => p.name === 'passwd')!;
+  const c = components.get(passwd.id)!;
+  // Debian policy 5.6.12: [epoch:]upstream_version[-debian_revision].
+  assert.equal(c.version, `${passwd.epoch}:${passwd.version}`);
+  // Same version as the purl carries (the extractor put the epoch there).
+  assert.equal(c.version, PackageURL.fromString(passwd.purl).version);
+  const ancestor = c.pedigree?.ancestors[0];
+  assert.equal(ancestor?.name, passwd.source!.name);
+  assert.equal(ancestor?.version, passwd.source!.version);
+  const srcPurl = PackageURL.fromString(ancestor!.purl!);
+  assert.equal(srcPurl.type, 'deb');
+  assert.equal(srcPurl.name, 'shadow');
+  assert.equal(srcPurl.qualifiers?.['arch'], 'source');
+  assert.equal(srcPurl.qualifiers?.['distro'], 'debian-12');
+  // A package whose source has its own name and version equal: no pedigree.
+  const idna = result.packages.find((p) => p.name === 'idna')!;
+  assert.equal(components.get(idna.id)!.pedigree, undefined);
+});
+
+test('licenses: SPDX ids as id, expressions as one expression, other text as name', () => {
+  const result = sampleResult();
+  const components = byRef(writeBom(result));
+  const licensesOf = (name: string) => components.get(result.packages.find((p) => p.name === name)!.id)!.licenses;
+  assert.deepEqual(licensesOf('urllib3'), [{ license: { id: 'MIT' } }]);
+  assert.deepEqual(licensesOf('serde'), [{ expression: 'MIT OR Apache-2.0' }]);
+  assert.deepEqual(licensesOf('libgcc-s1'), [{ expression: 'GPL-3.0-or-later WITH GCC-exception-3.1' }]);
+  assert.deepEqual(licensesOf('unicode-ident'), [{ expression: '(MIT OR Apache-2.0) AND Unicode-DFS-2016' }]);
+  // SPDX ids match case-insensitively and are written in canonical case (SPDX 2.3 annex D).
+  assert.deepEqual(licensesOf('passwd'), [{ license: { name: 'GPL-2+' } }, { license: { id: 'BSD-3-Clause' } }]);
+  assert.deepEqual(licensesOf('requests'), [{ license: { name: 'Apache 2.0' } }]);
+  assert.deepEqual(licensesOf('json'), [{ license: { id: 'Ruby' } }, { license: { id: 'BSD-2-Clause' } }]);
+  // Several valid strings, one an expression: joined into one expression.
+  assert.deepEqual(licensesOf('cryptography'), [{ expression: '(Apache-2.0 OR BSD-3-Clause) AND PSF-2.0' }]);
+  // An expression next to free text cannot be one expression: every string kept as a name.
+  assert.deepEqual(licensesOf('node-forge'), [
+    { license: { name: '(BSD-3-Clause OR GPL-2.0)' } },
+    { license: { name: 'Custom license, see LICENSE' } },
+  ]);
+  assert.equal(licensesOf('github.com/spf13/cobra'), undefined);
+});
+
+test('every emitted license expression is valid SPDX per python3-license-expression', (t) => {
+  const expressions = writeBom(sampleResult()).components.flatMap((c) => (c.licenses ?? []).flatMap((l) => (l.expression ? [l.expression] : [])));
+  assert.ok(expressions.length >= 4);
+  const verdicts = pythonSpdxVerdicts(expressions);
+  if (!verdicts) return t.skip(PYTHON_MISSING);
+  expressions.forEach((e, i) => assert.ok(validAllowingLicenseRefs(verdicts[i]!), `${e}: ${JSON.stringify(verdicts[i])}`));
+});
+
+test('cyclonedxLicenses keeps hostile strings as names and never throws', () => {
+  const deep = `${'('.repeat(5000)}MIT${')'.repeat(5000)}`;
+  assert.deepEqual(cyclonedxLicenses([deep]), [{ license: { name: deep } }]);
+  const long = 'MIT AND '.repeat(2000) + 'MIT';
+  assert.deepEqual(cyclonedxLicenses([long]), [{ license: { name: long } }]);
+  assert.equal(cyclonedxLicenses(['', '   ']), undefined);
+});
+
+test('dependency graph: refs resolve, declared dependencies kept, dangling dropped, ownership an edge', () => {
+  const result = sampleResult();
+  const bom = writeBom(result);
+  const refs = new Set([bom.metadata.component['bom-ref'], ...bom.components.map((c) => c['bom-ref'])]);
+  assert.equal(refs.size, bom.components.length + 1, 'bom-refs are unique');
+  const deps = new Map(bom.dependencies.map((d) => [d.ref, d.dependsOn]));
+  assert.equal(deps.size, bom.dependencies.length, 'one entry per ref');
+  for (const d of bom.dependencies) {
+    assert.ok(refs.has(d.ref), `dependency ref ${d.ref} is a known bom-ref`);
+    for (const on of d.dependsOn) assert.ok(refs.has(on), `dependsOn ${on} is a known bom-ref`);
+  }
+  const ids = new Set(result.packages.map((p) => p.id));
+  for (const p of result.packages) {
+    if (p.dependencies === undefined) continue;
+    const on = deps.get(p.id);
+    assert.ok(on, `entry for ${p.id}, whose dependencies are known`);
+    for (const d of p.dependencies) {
+      if (ids.has(d)) assert.ok(on.includes(d), `${p.id} -> ${d}`);
+      else assert.ok(!on.includes(d), `dangling ${d} dropped`);
+    }
+  }
+  const owned = result.packages.find((p) => p.ownedBy !== undefined)!;
+  assert.ok(deps.get(owned.ownedBy!)!.includes(owned.id), 'owner -> owned edge');
+  assert.deepEqual(prop(byRef(bom).get(owned.id)!, 'stockade:package:ownedBy'), [owned.ownedBy]);
+  // A package whose dependencies are unknown (undefined) gets no entry claiming it has none.
+  const unknownDeps = result.packages.find((p) => p.dependencies === undefined && !result.packages.some((q) => q.ownedBy === p.id))!;
+  assert.equal(deps.get(unknownDeps.id), undefined);
+});
+
+test('every component is reachable from the image, the libc6/libgcc-s1 cycle included', () => {
+  const bom = writeBom(sampleResult());
+  const deps = new Map(bom.dependencies.map((d) => [d.ref, d.dependsOn]));
+  const reached = new Set<string>();
+  const stack = [bom.metadata.component['bom-ref']];
+  while (stack.length > 0) {
+    const ref = stack.pop()!;
+    if (reached.has(ref)) continue;
+    reached.add(ref);
+    stack.push(...(deps.get(ref) ?? []));
+  }
+  for (const c of bom.components) assert.ok(reached.has(c['bom-ref']), `${c['bom-ref']} reachable`);
+  // The image points at the OS component; OS packages hang below it.
+  const osRef = bom.components.find((c) => c.type === 'operating-system')!['bom-ref'];
+  assert.ok(deps.get(bom.metadata.component['bom-ref'])!.includes(osRef));
+});
+
+test('deterministic: two writes differ only in serialNumber; input order does not matter', () => {
+  const result = sampleResult();
+  const a = writeBom(result) as unknown as Record<string, unknown>;
+  const b = writeBom(result) as unknown as Record<string, unknown>;
+  assert.notEqual(a['serialNumber'], b['serialNumber']);
+  delete a['serialNumber'];
+  delete b['serialNumber'];
+  assert.deepEqual(a, b);
+  const shuffled = sampleResult();
+  shuffled.packages.reverse();
+  const c = writeBom(shuffled) as unknown as Record<string, unknown>;
+  delete c['serialNumber'];
+  assert.equal(JSON.stringify(c), JSON.stringify(a));
+  const refs = writeBom(result).components.map((x) => x['bom-ref']);
+  assert.deepEqual(refs, [...refs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+});
+
+test('bom-refs stay unique when a package id equals the image ref or repeats', (t) => {
+  const result = sampleResult();
+  const imageRef = writeBom(result).metadata.component['bom-ref'];
+  const clash = { ...result.packages[0]!, id: imageRef };
+  result.packages.push(clash, { ...result.packages[1]! });
+  const bom = writeBom(result);
+  const refs = [bom.metadata.component['bom-ref'], ...bom.components.map((c) => c['bom-ref'])];
+  assert.equal(new Set(refs).size, refs.length);
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  assert.deepEqual(validator(bom), []);
+});
+
+test('writer metadata and output framing', () => {
+  assert.equal(cyclonedxWriter.id, 'cyclonedx');
+  assert.ok(cyclonedxWriter.description.length > 0);
+  const text = cyclonedxWriter.write(sampleResult(), { color: true, width: 40 });
+  assert.ok(text.endsWith('}\n'));
+  assert.doesNotThrow(() => JSON.parse(text));
+});
