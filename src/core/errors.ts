@@ -31,6 +31,9 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Exit code when the result was written but some package data could not be read. */
+export const SCAN_INCOMPLETE_EXIT = 11;
+
 export class StockadeError extends Error {
   readonly code: ErrorCode;
   readonly input: string;
