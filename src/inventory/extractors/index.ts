@@ -4,8 +4,38 @@
  * when two share an id, or when an id is not kebab-case.
  */
 import type { Extractor } from '../extractor.js';
+import { apkInstalledExtractor } from './apk-installed.js';
+import { dpkgFileListExtractor } from './dpkg-file-list.js';
+import { dpkgStatusDExtractor } from './dpkg-status-d.js';
+import { dpkgStatusExtractor } from './dpkg-status.js';
+import { npmPackageJsonExtractor } from './npm-package-json.js';
+import { osReleaseExtractor } from './os-release.js';
+import { npmPackageLockExtractor } from './npm-package-lock.js';
+import { pnpmLockExtractor } from './pnpm-lock.js';
+import { pythonDistInfoExtractor } from './python-dist-info.js';
+import { pythonEggExtractor } from './python-egg.js';
+import { rpmdbBdbExtractor } from './rpmdb-bdb.js';
+import { rpmdbNdbExtractor } from './rpmdb-ndb.js';
+import { rpmdbSqliteExtractor } from './rpmdb-sqlite.js';
+import { yarnLockExtractor } from './yarn-lock.js';
 
 export const EXTRACTORS: readonly Extractor[] = [
+  // OS identity and OS packages
+  osReleaseExtractor,
+  dpkgStatusExtractor,
+  dpkgStatusDExtractor,
+  dpkgFileListExtractor,
+  apkInstalledExtractor,
+  rpmdbSqliteExtractor,
+  rpmdbBdbExtractor,
+  rpmdbNdbExtractor,
+  // Language packages
+  npmPackageJsonExtractor,
+  npmPackageLockExtractor,
+  yarnLockExtractor,
+  pnpmLockExtractor,
+  pythonDistInfoExtractor,
+  pythonEggExtractor,
 ];
 
 /** `id@version` of every extractor, sorted: part of the layer cache key. */
