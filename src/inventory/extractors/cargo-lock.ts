@@ -9,12 +9,15 @@
  * crates.io is a different crate, so reporting it as `pkg:cargo/<name>` would invite
  * false matches. Their dependencies still appear, as packages of their own.
  */
-import { parse as parseToml } from 'smol-toml';
+import type * as smolToml from 'smol-toml';
+import { lazy } from '../../core/lazy.js';
+
+const loadToml = lazy<typeof smolToml>('smol-toml');
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
 import { buildPurl } from '../purl.js';
-import { MAX_VERSION_LENGTH, isRecord, stringField } from './npm-package-json.js';
+import { MAX_VERSION_LENGTH, isRecord, stringField } from '../parse-input.js';
 
 /** Lockfiles are flat; anything nested deeper is not a lockfile. */
 const MAX_TOML_DEPTH = 16;
@@ -39,7 +42,7 @@ function isCrateName(name: string): boolean {
 export function parseCargoLock(path: string, bytes: Buffer): Extraction {
   let doc: unknown;
   try {
-    doc = parseToml(bytes.toString('utf8'), { maxDepth: MAX_TOML_DEPTH });
+    doc = loadToml().parse(bytes.toString('utf8'), { maxDepth: MAX_TOML_DEPTH });
   } catch (e) {
     throw new StockadeError('malformed_input', path, 'not valid TOML', { cause: e });
   }

@@ -14,7 +14,7 @@ import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
 import { buildPurl } from '../purl.js';
-import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseJsonDocument, stringField } from './npm-package-json.js';
+import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseJsonDocument, stringField } from '../parse-input.js';
 
 const SUFFIX = 'vendor/composer/installed.json';
 

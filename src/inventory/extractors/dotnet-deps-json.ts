@@ -13,7 +13,7 @@ import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
 import { buildPurl } from '../purl.js';
-import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseJsonObject, stringField } from './npm-package-json.js';
+import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseJsonObject, stringField } from '../parse-input.js';
 
 /** `Name/Version` -> parts; NuGet ids never contain `/`. */
 function splitLibraryKey(key: string): { name: string; version: string } | undefined {

@@ -78,6 +78,7 @@ class GoBinarySink implements StreamSink {
   private readonly scanner = new GoBuildInfoScanner((offset) => this.acceptOffset(offset));
   private kind: ExecutableKind | undefined;
   private stopped = false;
+  private segmentsFor: { length: number; segments: ElfSegment[] | undefined } | undefined;
 
   constructor(declaredSize: number) {
     this.retained = new RetainedChunks(DEFAULT_RETAIN_LIMIT);
@@ -125,7 +126,10 @@ class GoBinarySink implements StreamSink {
    */
   private acceptOffset(offset: number): boolean {
     if (this.kind !== 'elf') return true;
-    const segments = elfSegmentsFrom(this.prefix.view(offset));
+    const view = this.prefix.view(offset);
+    // A file full of candidates must not re-parse the same headers each time.
+    if (this.segmentsFor?.length !== view.length) this.segmentsFor = { length: view.length, segments: elfSegmentsFrom(view) };
+    const segments = this.segmentsFor.segments;
     return segments === undefined || isInWritableSegment(segments, offset);
   }
 

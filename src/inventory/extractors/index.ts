@@ -5,6 +5,9 @@
  */
 import type { Extractor } from '../extractor.js';
 import { apkInstalledExtractor } from './apk-installed.js';
+import { cargoLockExtractor } from './cargo-lock.js';
+import { composerInstalledExtractor } from './composer-installed.js';
+import { dotnetDepsJsonExtractor } from './dotnet-deps-json.js';
 import { dpkgFileListExtractor } from './dpkg-file-list.js';
 import { dpkgStatusDExtractor } from './dpkg-status-d.js';
 import { dpkgStatusExtractor } from './dpkg-status.js';
@@ -17,6 +20,7 @@ import { pythonEggExtractor } from './python-egg.js';
 import { rpmdbBdbExtractor } from './rpmdb-bdb.js';
 import { rpmdbNdbExtractor } from './rpmdb-ndb.js';
 import { rpmdbSqliteExtractor } from './rpmdb-sqlite.js';
+import { rubyGemspecExtractor } from './ruby-gemspec.js';
 import { yarnLockExtractor } from './yarn-lock.js';
 
 export const EXTRACTORS: readonly Extractor[] = [
@@ -36,6 +40,10 @@ export const EXTRACTORS: readonly Extractor[] = [
   pnpmLockExtractor,
   pythonDistInfoExtractor,
   pythonEggExtractor,
+  rubyGemspecExtractor,
+  composerInstalledExtractor,
+  dotnetDepsJsonExtractor,
+  cargoLockExtractor,
 ];
 
 /** `id@version` of every extractor, sorted: part of the layer cache key. */

@@ -240,7 +240,6 @@ function entryName(entry: Entry): string {
 
 /** Entry names are attacker text: no control characters, bounded length. */
 function displayName(name: string): string {
-  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
   const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > MAX_LABEL_LENGTH ? `${clean.slice(0, MAX_LABEL_LENGTH)}...` : clean;
 }

@@ -6,65 +6,19 @@
  * Only a package root counts: `node_modules/x/test/package.json` is a fixture or a
  * sub-module marker inside package x, not an installed package.
  *
- * This file also holds the small JSON and npm-name helpers the other JSON-based
- * extractors share (they are plain functions, so importing them registers nothing).
+ * The npm-name helpers here are shared with the lockfile extractors.
  */
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
 import { buildPurl } from '../purl.js';
+import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, stringField, objectKeys, parseJsonObject } from '../parse-input.js';
 
 const PACKAGE_JSON = '/package.json';
 const NODE_MODULES = 'node_modules';
 
 /** npm refuses names longer than this; anything longer is not a real package name. */
 const MAX_NPM_NAME_LENGTH = 214;
-/** A version longer than this is not a version; it keeps hostile strings out of purls. */
-export const MAX_VERSION_LENGTH = 256;
-
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string field, or undefined for any other type. */
-export function stringField(record: JsonRecord, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** The keys of an object-valued field (dependency maps), or none. */
-export function objectKeys(record: JsonRecord, key: string): string[] {
-  const value = record[key];
-  return isRecord(value) ? Object.keys(value) : [];
-}
-
-/**
- * Parses a whole JSON document from untrusted bytes. Any parse failure (syntax, or a
- * RangeError from an engine that recurses on deep nesting) becomes one
- * `malformed_input` error naming the file; a non-object root is malformed too for
- * every format we read, except where the caller accepts arrays.
- */
-export function parseJsonDocument(path: string, bytes: Buffer): unknown {
-  let text = bytes.toString('utf8');
-  // Windows editors leave a BOM that JSON.parse rejects; npm itself strips it.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    const why = e instanceof RangeError ? 'JSON nested too deeply' : 'not valid JSON';
-    throw new StockadeError('malformed_input', path, why, { cause: e });
-  }
-}
-
-/** parseJsonDocument for formats whose root must be an object. */
-export function parseJsonObject(path: string, bytes: Buffer): JsonRecord {
-  const doc = parseJsonDocument(path, bytes);
-  if (!isRecord(doc)) throw new StockadeError('malformed_input', path, 'JSON root is not an object');
-  return doc;
-}
-
 /**
  * Splits `@scope/name` into purl namespace and name; undefined when the string is
  * not a plausible npm package name (empty parts, too long, a path).

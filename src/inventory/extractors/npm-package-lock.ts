@@ -17,16 +17,8 @@
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
-import {
-  type JsonRecord,
-  MAX_VERSION_LENGTH,
-  isRecord,
-  npmPurl,
-  objectKeys,
-  packageJsonLicenses,
-  parseJsonObject,
-  stringField,
-} from './npm-package-json.js';
+import { npmPurl, packageJsonLicenses } from './npm-package-json.js';
+import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, objectKeys, parseJsonObject, stringField } from '../parse-input.js';
 
 const NODE_MODULES_SEGMENT = 'node_modules/';
 

@@ -15,8 +15,8 @@
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
-import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, npmPurl, objectKeys, stringField } from './npm-package-json.js';
-import { parseYamlDocument } from './yarn-lock.js';
+import { npmPurl } from './npm-package-json.js';
+import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseYamlDocument, stringField, type JsonRecord } from '../parse-input.js';
 
 interface NameVersion {
   name: string;

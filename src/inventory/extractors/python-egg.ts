@@ -8,7 +8,10 @@
  * to more than MAX_PKG_INFO_BYTES, and let yauzl check every inflated size against
  * the size the archive declared (a lying header is how zip bombs work).
  */
-import yauzl from 'yauzl';
+import type yauzlModule from 'yauzl';
+import { lazy } from '../../core/lazy.js';
+
+const loadYauzl = lazy<typeof yauzlModule>('yauzl');
 import type { Entry, ZipFile } from 'yauzl';
 import type { FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
@@ -22,7 +25,7 @@ export const MAX_PKG_INFO_BYTES = 1024 * 1024;
 
 function openZip(path: string, bytes: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+    loadYauzl().fromBuffer(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
       if (err || !zip) reject(new StockadeError('malformed_input', path, `not a readable zip archive: ${err?.message ?? 'unknown error'}`, { cause: err }));
       else resolve(zip);
     });

@@ -3,7 +3,10 @@
  * 2023): table `Packages(hnum INTEGER PRIMARY KEY, blob BLOB)`, one rpm header blob
  * per installed package. The other tables are indexes we do not need.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { lazy } from '../../core/lazy.js';
+
+const loadSqlite = lazy<typeof Database>('better-sqlite3');
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
 import { capWarnings, rpmPackagesFromBlobs } from '../rpm/header.js';
@@ -40,7 +43,8 @@ export function readSqliteRpmBlobs(bytes: Buffer, path: string): Array<{ id: str
   }
   let db: Database.Database | undefined;
   try {
-    db = new Database(asRollbackJournalCopy(bytes), { readonly: true });
+    const Sqlite = loadSqlite();
+    db = new Sqlite(asRollbackJournalCopy(bytes), { readonly: true });
     const rows = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum').all() as PackageRow[];
     return rows.map((r) => ({
       id: String(r.hnum),

@@ -12,28 +12,15 @@
  * are left out: they are not third-party code. Aliases (`alias@npm:real@range`) are
  * reported under the real package name. Yarn records no dev/prod split.
  */
-import lockfile from '@yarnpkg/lockfile';
-import { parse as parseYaml } from 'yaml';
+import type lockfileModule from '@yarnpkg/lockfile';
+import { lazy } from '../../core/lazy.js';
+
+const loadLockfile = lazy<typeof lockfileModule>('@yarnpkg/lockfile');
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
-import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, npmPurl, stringField } from './npm-package-json.js';
-
-/** Aliases are legitimate YAML, but a lockfile has no need for many. */
-const MAX_YAML_ALIASES = 100;
-
-/**
- * Parses an untrusted YAML document with every scalar kept as a string (the failsafe
- * schema: `1.10` stays "1.10", not 1.1) and alias expansion bounded.
- */
-export function parseYamlDocument(path: string, text: string): unknown {
-  try {
-    return parseYaml(text, { schema: 'failsafe', maxAliasCount: MAX_YAML_ALIASES, uniqueKeys: false, logLevel: 'error' }) as unknown;
-  } catch (e) {
-    const why = e instanceof RangeError ? 'YAML nested too deeply' : 'not valid YAML';
-    throw new StockadeError('malformed_input', path, why, { cause: e });
-  }
-}
+import { npmPurl } from './npm-package-json.js';
+import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, parseYamlDocument, stringField } from '../parse-input.js';
 
 /** Index of the `@` that ends the package name in `name@…` (a scope's `@` is skipped). */
 function nameEnd(descriptor: string): number {
@@ -125,9 +112,9 @@ class PackageSet {
 
 /** Yarn 1. Every descriptor is its own key; several may share one entry object. */
 function readClassic(path: string, text: string): Extraction {
-  let parsed: ReturnType<typeof lockfile.parse>;
+  let parsed: ReturnType<typeof lockfileModule.parse>;
   try {
-    parsed = lockfile.parse(text);
+    parsed = loadLockfile().parse(text);
   } catch (e) {
     const why = e instanceof RangeError ? 'yarn.lock nested too deeply' : 'not a valid yarn.lock';
     throw new StockadeError('malformed_input', path, why, { cause: e });
