@@ -4,7 +4,7 @@
  * line on stderr, `stockade: <input>: <problem>`, and an exit code per error class.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ERROR_CODES, StockadeError, asStockadeError } from '../core/errors.js';
+import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, StockadeError, asStockadeError } from '../core/errors.js';
 import type { ScanResult } from '../core/types.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { defaultCacheDir } from '../image/layer-cache.js';
@@ -15,9 +15,6 @@ import { WRITERS } from '../report/writers/index.js';
 import { scanImage, scanRootfs } from '../scan/scan-image.js';
 import { emitResult } from './output.js';
 import { createProgress } from './progress.js';
-
-/** Exit code when the result was written but some package data could not be read. */
-const INCOMPLETE_EXIT = 11;
 
 /** Scanners this build can run on top of the inventory. `none` = inventory only. */
 const SCANNERS: readonly string[] = [];
@@ -93,7 +90,7 @@ Examples:
 
 Exit codes:
   0   ok                  scan finished, result written
-${[...Object.entries(ERROR_CODES).map(([code, v]) => [v.exit, code, v.summary] as const), [INCOMPLETE_EXIT, 'scan_incomplete', 'result written, but some package data could not be read (see warnings)'] as const]
+${[...Object.entries(ERROR_CODES).map(([code, v]) => [v.exit, code, v.summary] as const), [SCAN_INCOMPLETE_EXIT, 'scan_incomplete', 'result written, but some package data could not be read (see warnings)'] as const]
   .sort((a, b) => a[0] - b[0])
   .map(([exit, code, summary]) => `  ${String(exit).padEnd(3)} ${code.padEnd(19)} ${summary}`)
   .join('\n')}`,
@@ -145,7 +142,7 @@ async function finish(result: ScanResult, opts: CommonOptions): Promise<void> {
   if (!opts.quiet) {
     for (const w of result.warnings) process.stderr.write(`stockade: warning: ${w.input}: ${w.message}\n`);
   }
-  if (result.warnings.some((w) => w.incomplete)) process.exitCode = INCOMPLETE_EXIT;
+  if (result.warnings.some((w) => w.incomplete)) process.exitCode = SCAN_INCOMPLETE_EXIT;
 }
 
 function debugWanted(): boolean {

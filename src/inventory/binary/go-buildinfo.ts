@@ -31,6 +31,8 @@ export const MAX_MODINFO_LENGTH = 4 * 1024 * 1024;
 const MAX_UVARINT_BYTES = 8;
 /** Kept per file: real binaries have one header; a few more are false hits in read-only data. */
 const MAX_POINTER_CANDIDATES = 8;
+/** A file crafted full of bad headers must not grow an unbounded warning list. */
+const MAX_PROBLEMS = 5;
 
 export interface GoBuildInfoStrings {
   goVersion: string;
@@ -242,7 +244,7 @@ export class GoBuildInfoScanner {
       if (decoded.kind === 'pointer' && this.pointerHeaders.length < MAX_POINTER_CANDIDATES) {
         this.pointerHeaders.push(decoded.header);
       }
-      if (decoded.kind === 'reject' && decoded.problem) this.problems.push(decoded.problem);
+      if (decoded.kind === 'reject' && decoded.problem && this.problems.length < MAX_PROBLEMS) this.problems.push(decoded.problem);
       // Not (or not only) this one: rescan what we collected past its first aligned slot.
       return { bytes: data.subarray(ALIGN), base: blob.start + ALIGN };
     }
@@ -311,6 +313,11 @@ export interface GoModInfo {
  */
 export function parseModInfo(text: string): GoModInfo {
   const info: GoModInfo = { deps: [], settings: [], problems: [] };
+  let skipped = 0;
+  const problem = (message: string) => {
+    if (info.problems.length < MAX_PROBLEMS) info.problems.push(message);
+    else skipped += 1;
+  };
   let last: GoModule | undefined;
   for (const rawLine of text.split('\n')) {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
@@ -327,7 +334,7 @@ export function parseModInfo(text: string): GoModInfo {
       case 'dep': {
         const mod = parseModuleFields(rest);
         if (!mod) {
-          info.problems.push(`malformed ${kind} line in Go module info`);
+          problem(`malformed ${kind} line in Go module info`);
           last = undefined;
           break;
         }
@@ -338,7 +345,7 @@ export function parseModInfo(text: string): GoModInfo {
       }
       case '=>': {
         const replacement = parseModuleFields(rest);
-        if (!last || !replacement) info.problems.push('replacement without a module in Go module info');
+        if (!last || !replacement) problem('replacement without a module in Go module info');
         else last.replace = replacement;
         last = undefined;
         break;
@@ -346,13 +353,14 @@ export function parseModInfo(text: string): GoModInfo {
       case 'build': {
         const setting = parseBuildSetting(rest);
         if (setting) info.settings.push(setting);
-        else info.problems.push('malformed build line in Go module info');
+        else problem('malformed build line in Go module info');
         break;
       }
       default:
         break;
     }
   }
+  if (skipped > 0) info.problems.push(`${skipped} more malformed lines in Go module info`);
   return info;
 }
 

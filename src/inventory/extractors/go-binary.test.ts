@@ -433,6 +433,18 @@ test('a false magic with a bad header is skipped and the real one after it is fo
   assert.deepEqual(packageKeys((await extract(file, 1)).packages), ['example.com/x@v1.0.0', 'golang.org/x/text@v0.3.7', 'stdlib@1.22.3']);
 });
 
+test('a file full of bad headers: bounded warnings and bounded time', async () => {
+  const unit = inlineBlob('go1.20.1', '').subarray(0, 32);
+  const body = Buffer.alloc(8 * 1024 * 1024);
+  for (let i = 16; i + 32 <= body.length; i += 32) unit.copy(body, i);
+  body.write('MZ', 0, 'latin1');
+  const started = Date.now();
+  const result = await extract(body);
+  assert.equal(result.packages, undefined);
+  assert.ok((result.warnings?.length ?? 0) <= 5, `${result.warnings?.length} warnings`);
+  assert.ok(Date.now() - started < 10_000);
+});
+
 /** A minimal ELF executable with the given loadable segments, laid out after the program headers. */
 function elf(opts: { bits: 32 | 64; little: boolean; segments: Array<{ vaddr: number; flags: number; data: Buffer }> }): Buffer {
   const { bits, little, segments } = opts;

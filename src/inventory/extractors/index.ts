@@ -11,6 +11,8 @@ import { dotnetDepsJsonExtractor } from './dotnet-deps-json.js';
 import { dpkgFileListExtractor } from './dpkg-file-list.js';
 import { dpkgStatusDExtractor } from './dpkg-status-d.js';
 import { dpkgStatusExtractor } from './dpkg-status.js';
+import { goBinary } from './go-binary.js';
+import { javaArchive } from './java-archive.js';
 import { npmPackageJsonExtractor } from './npm-package-json.js';
 import { osReleaseExtractor } from './os-release.js';
 import { npmPackageLockExtractor } from './npm-package-lock.js';
@@ -21,6 +23,7 @@ import { rpmdbBdbExtractor } from './rpmdb-bdb.js';
 import { rpmdbNdbExtractor } from './rpmdb-ndb.js';
 import { rpmdbSqliteExtractor } from './rpmdb-sqlite.js';
 import { rubyGemspecExtractor } from './ruby-gemspec.js';
+import { rustAuditable } from './rust-auditable.js';
 import { yarnLockExtractor } from './yarn-lock.js';
 
 export const EXTRACTORS: readonly Extractor[] = [
@@ -44,6 +47,10 @@ export const EXTRACTORS: readonly Extractor[] = [
   composerInstalledExtractor,
   dotnetDepsJsonExtractor,
   cargoLockExtractor,
+  // Binaries and archives
+  goBinary,
+  rustAuditable,
+  javaArchive,
 ];
 
 /** `id@version` of every extractor, sorted: part of the layer cache key. */

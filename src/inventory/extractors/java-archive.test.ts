@@ -246,6 +246,12 @@ with zipfile.ZipFile(os.path.join(out, "many-entries-3.1.jar"), "w") as z:
         z.writestr("data/%d.txt" % i, b"x")
     z.writestr("META-INF/maven/com.example/many/pom.properties", pom("com.example", "many", "3.1"))
 
+# Many nested "jars" that are not zips.
+with zipfile.ZipFile(os.path.join(out, "many-bad-nested.jar"), "w") as z:
+    z.writestr("META-INF/maven/com.example/host/pom.properties", pom("com.example", "host", "1.0"))
+    for i in range(150):
+        z.writestr("lib/bad%d.jar" % i, b"not a zip")
+
 # A pom.properties whose deflate data is garbage, next to a good nested jar.
 path = os.path.join(out, "corrupt-entry.jar")
 with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -517,6 +523,15 @@ test('a corrupt entry is a warning; an unreadable or truncated archive is malfor
   }
   const invalid = corpusPath('scanner', 'lang', 'java', 'osv-scalibr-archive', 'invalid_jar.jar');
   if (invalid) await assert.rejects(extract(invalid), (e: unknown) => isStockadeError(e) && e.code === 'malformed_input');
+});
+
+test('warnings are capped per archive', async (t) => {
+  const file = fixture('many-bad-nested.jar');
+  if (!file) return t.skip('python3 missing');
+  const result = await extract(file);
+  assert.deepEqual(got(result), ['pkg:maven/com.example/host@1.0 ']);
+  assert.equal(result.warnings?.length, 101);
+  assert.ok(result.warnings?.[100]?.includes('50 more'), result.warnings?.[100]);
 });
 
 test('wants: the Java archive endings, any case, nothing else', () => {

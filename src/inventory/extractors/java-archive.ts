@@ -15,7 +15,10 @@
  * Everything here is bounded: entries seen, bytes inflated and nesting depth. Entry
  * names are never used as file paths, only as labels.
  */
-import yauzl from 'yauzl';
+import type yauzlModule from 'yauzl';
+import { lazy } from '../../core/lazy.js';
+
+const loadYauzl = lazy<typeof yauzlModule>('yauzl');
 import type { Entry, ZipFile } from 'yauzl';
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
@@ -40,6 +43,8 @@ export const JAVA_ARCHIVE_LIMITS = {
 
 const ARCHIVE_ENDINGS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar', '.nar'];
 const MAX_COORDINATE_LENGTH = 256;
+/** Warnings kept per outer archive; the rest are counted. */
+const MAX_WARNINGS = 100;
 const MAX_LABEL_LENGTH = 1024;
 
 export const javaArchive: BufferExtractor = {
@@ -51,13 +56,7 @@ export const javaArchive: BufferExtractor = {
     return isJavaArchiveName(path);
   },
   async extract(file: { path: string; meta: FileMeta; bytes: Buffer }): Promise<Extraction> {
-    const run: Run = {
-      entriesLeft: JAVA_ARCHIVE_LIMITS.maxEntries,
-      bytesLeft: JAVA_ARCHIVE_LIMITS.maxInflatedBytes,
-      packages: [],
-      warnings: [],
-      warnedDepth: false,
-    };
+    const run = new Run();
     let zip: ZipFile;
     try {
       zip = await openZip(file.bytes);
@@ -66,7 +65,8 @@ export const javaArchive: BufferExtractor = {
     }
     await scanArchive(zip, { label: file.path, fileName: baseName(file.path), depth: 0 }, run);
     const out: Extraction = { packages: run.packages };
-    if (run.warnings.length > 0) out.warnings = run.warnings;
+    const warnings = run.finalWarnings();
+    if (warnings.length > 0) out.warnings = warnings;
     return out;
   },
 };
@@ -78,12 +78,22 @@ export function isJavaArchiveName(path: string): boolean {
   return ARCHIVE_ENDINGS.includes(ending);
 }
 
-interface Run {
-  entriesLeft: number;
-  bytesLeft: number;
-  packages: ExtractedPackage[];
-  warnings: string[];
-  warnedDepth: boolean;
+class Run {
+  entriesLeft = JAVA_ARCHIVE_LIMITS.maxEntries;
+  bytesLeft = JAVA_ARCHIVE_LIMITS.maxInflatedBytes;
+  readonly packages: ExtractedPackage[] = [];
+  readonly warnings: string[] = [];
+  warnedDepth = false;
+  private skipped = 0;
+
+  warn(message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
+    else this.skipped += 1;
+  }
+
+  finalWarnings(): string[] {
+    return this.skipped > 0 ? [...this.warnings, `${this.skipped} more warnings not shown`] : this.warnings;
+  }
 }
 
 interface ArchiveContext {
@@ -109,7 +119,7 @@ function openZip(bytes: Buffer): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     // decodeStrings: false keeps yauzl from rejecting the whole archive over one odd
     // name (`../x`, absolute paths); we decode names ourselves and only display them.
-    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
+    loadYauzl().fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => {
       if (err || !zip) reject(err ?? new Error('no zip file'));
       else resolve(zip);
     });
@@ -124,7 +134,7 @@ async function scanArchive(zip: ZipFile, ctx: ArchiveContext, run: Run): Promise
     for await (const entry of zip.eachEntry()) {
       run.entriesLeft -= 1;
       if (run.entriesLeft < 0) {
-        run.warnings.push(`${ctx.label}: more than ${JAVA_ARCHIVE_LIMITS.maxEntries} zip entries in total; the rest not read`);
+        run.warn(`${ctx.label}: more than ${JAVA_ARCHIVE_LIMITS.maxEntries} zip entries in total; the rest not read`);
         break;
       }
       const name = entryName(entry);
@@ -134,7 +144,7 @@ async function scanArchive(zip: ZipFile, ctx: ArchiveContext, run: Run): Promise
       else if (isJavaArchiveName(name)) nested.push({ name, entry });
     }
   } catch (e) {
-    run.warnings.push(`${ctx.label}: zip directory unreadable past some entries: ${messageOf(e)}`);
+    run.warn(`${ctx.label}: zip directory unreadable past some entries: ${messageOf(e)}`);
   }
 
   const own = await identify(zip, ctx, poms, manifest, run);
@@ -144,7 +154,7 @@ async function scanArchive(zip: ZipFile, ctx: ArchiveContext, run: Run): Promise
     if (run.entriesLeft < 0) break;
     const childLabel = `${ctx.label}!/${displayName(name)}`;
     if (ctx.depth + 1 > JAVA_ARCHIVE_LIMITS.maxDepth) {
-      if (!run.warnedDepth) run.warnings.push(`${childLabel}: archives nested deeper than ${JAVA_ARCHIVE_LIMITS.maxDepth} levels are not read`);
+      if (!run.warnedDepth) run.warn(`${childLabel}: archives nested deeper than ${JAVA_ARCHIVE_LIMITS.maxDepth} levels are not read`);
       run.warnedDepth = true;
       continue;
     }
@@ -154,7 +164,7 @@ async function scanArchive(zip: ZipFile, ctx: ArchiveContext, run: Run): Promise
     try {
       child = await openZip(bytes);
     } catch (e) {
-      run.warnings.push(`${childLabel}: nested archive unreadable: ${messageOf(e)}`);
+      run.warn(`${childLabel}: nested archive unreadable: ${messageOf(e)}`);
       continue;
     }
     // Depth is capped just above, so this recursion is bounded.
@@ -177,7 +187,7 @@ async function identify(
     if (!bytes) continue;
     const coords = coordinatesFromPomProperties(parseProperties(bytes.toString('utf8')), name);
     if (!coords) {
-      run.warnings.push(`${ctx.label}!/${displayName(name)}: pom.properties without usable groupId, artifactId and version`);
+      run.warn(`${ctx.label}!/${displayName(name)}: pom.properties without usable groupId, artifactId and version`);
       continue;
     }
     const pkg = mavenPackage(coords, 'pom.properties', ctx);
@@ -197,7 +207,7 @@ async function identify(
   const partial = candidates.find((c) => c.coords);
   if (partial?.coords) {
     // A Maven purl needs a groupId; a guessed one would send vulnerability matching astray.
-    run.warnings.push(
+    run.warn(
       `${ctx.label}: looks like ${partial.coords.artifactId} ${partial.coords.version} (from ${partial.by}) but no Maven groupId is recorded; not reported`,
     );
   }
@@ -210,7 +220,7 @@ async function readEntry(zip: ZipFile, entry: Entry, cap: number, label: string,
   // so checking the declared size first is enough to refuse a bomb before inflating it.
   const declared = entry.uncompressedSize;
   if (declared > cap || declared > run.bytesLeft) {
-    run.warnings.push(`${label}: ${declared} bytes uncompressed exceeds the ${Math.min(cap, run.bytesLeft)}-byte limit (zip bomb?); not read`);
+    run.warn(`${label}: ${declared} bytes uncompressed exceeds the ${Math.min(cap, run.bytesLeft)}-byte limit (zip bomb?); not read`);
     return undefined;
   }
   run.bytesLeft -= declared;
@@ -228,7 +238,7 @@ async function readEntry(zip: ZipFile, entry: Entry, cap: number, label: string,
     }
     return Buffer.concat(parts, total);
   } catch (e) {
-    run.warnings.push(`${label}: entry unreadable: ${messageOf(e)}`);
+    run.warn(`${label}: entry unreadable: ${messageOf(e)}`);
     return undefined;
   }
 }

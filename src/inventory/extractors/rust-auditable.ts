@@ -32,6 +32,8 @@ export const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
 const PREFIX_BYTES = 64 * 1024;
 /** Longer names or versions are not crate names or versions; they keep hostile strings out of purls. */
 const MAX_FIELD_LENGTH = 256;
+/** Warnings kept per file; the rest are counted. */
+const MAX_WARNINGS = 20;
 
 const auditDocument = z.object({ packages: z.array(z.unknown()) });
 const auditPackage = z.object({
@@ -175,9 +177,14 @@ export function parseDependencySection(compressed: Buffer): Extraction {
   if (!top.success) return { warnings: [`${DEP_SECTION} has no packages list`] };
 
   const warnings: string[] = [];
+  let skipped = 0;
+  const warn = (message: string) => {
+    if (warnings.length < MAX_WARNINGS) warnings.push(message);
+    else skipped += 1;
+  };
   const records: Array<AuditPackage | undefined> = top.data.packages.map((raw, index) => {
     const parsed = auditPackage.safeParse(raw);
-    if (!parsed.success) warnings.push(`${DEP_SECTION} package #${index} is malformed`);
+    if (!parsed.success) warn(`${DEP_SECTION} package #${index} is malformed`);
     return parsed.success ? parsed.data : undefined;
   });
   const packages: ExtractedPackage[] = [];
@@ -187,10 +194,11 @@ export function parseDependencySection(compressed: Buffer): Extraction {
     for (const dep of record.dependencies ?? []) {
       const target = records[dep];
       if (target) dependsOn.push(target.name);
-      else warnings.push(`${DEP_SECTION} package #${index} depends on missing package #${dep}`);
+      else warn(`${DEP_SECTION} package #${index} depends on missing package #${dep}`);
     }
     packages.push(cargoPackage(record, [...new Set(dependsOn)]));
   });
+  if (skipped > 0) warnings.push(`${skipped} more problems in ${DEP_SECTION}`);
   const out: Extraction = { packages };
   if (warnings.length > 0) out.warnings = warnings;
   return out;
