@@ -140,7 +140,6 @@ export async function walkLayer(layer: LayerSource, options: WalkOptions): Promi
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const pending: PendingLink[] = [];
-  let devices = 0;
 
   const { compressed, uncompressed } = await streamEntries(layer, label, options, async (header, path, body) => {
     const type = TYPE_CODES[header.type ?? 'file'];
@@ -167,7 +166,6 @@ export async function walkLayer(layer: LayerSource, options: WalkOptions): Promi
       entries.push([path, type, mode, 0, target]);
       pending.push({ link: path, target, meta: { path, size: 0, mode } });
     } else entries.push([path, type, mode, size]);
-    if (type === 'c' || type === 'b') devices++;
     if (type !== 'f') {
       body.resume();
       return;
@@ -182,7 +180,6 @@ export async function walkLayer(layer: LayerSource, options: WalkOptions): Promi
     await runner.finish(capture, path, meta);
   });
 
-  if (devices > 0) runner.warnings.push({ input: label, message: `${devices} device file(s) in the layer were recorded but not read` });
   if (pending.length > 0) await resolveHardlinks(layer, label, options, runner, entries, pending);
 
   return {
