@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Ecosystem, Package, ScanResult, ScanWarning } from '../core/types.js';
 import type { PkgId } from './report.js';
+import { rpmEvr } from './truth.js';
 
 // ---------------------------------------------------------------------------------
 // Scans in a worker thread
@@ -151,10 +152,13 @@ export function runTool(cmd: string, args: readonly string[], options: { timeout
 
 /**
  * A package's full comparable version: for deb and rpm the epoch belongs in front
- * (`1:2.3-4`), whether the extractor kept it inside `version` or in `epoch`.
+ * (`1:2.3-4`), whether the extractor kept it inside `version` or in `epoch`. For rpm
+ * an epoch of 0 is left out, as on the truth side (truth.ts `rpmEvr`).
  */
 export function comparableVersion(p: Pick<Package, 'version' | 'epoch' | 'ecosystem'>): string {
-  if ((p.ecosystem === 'deb' || p.ecosystem === 'rpm') && p.epoch !== undefined && !p.version.includes(':')) return `${p.epoch}:${p.version}`;
+  if (p.version.includes(':')) return p.version;
+  if (p.ecosystem === 'rpm') return rpmEvr(p.epoch, p.version);
+  if (p.ecosystem === 'deb' && p.epoch !== undefined) return `${p.epoch}:${p.version}`;
   return p.version;
 }
 

@@ -44,13 +44,18 @@ export interface PackageDiff {
   changed: Array<{ name: string; want: string[]; got: string[] }>;
 }
 
+/** A version for display: an empty one is shown as `""` so it cannot read as a cut-off line. */
+function shownVersion(v: string): string {
+  return v === '' ? '""' : v;
+}
+
 /** `name@version` or `name@version (arch)`. */
 export function showPkg(p: PkgId): string {
-  return p.arch ? `${p.name}@${p.version} (${p.arch})` : `${p.name}@${p.version}`;
+  return `${p.name}@${tail(p)}`;
 }
 
 function tail(p: PkgId): string {
-  return p.arch ? `${p.version} (${p.arch})` : p.version;
+  return p.arch ? `${shownVersion(p.version)} (${p.arch})` : shownVersion(p.version);
 }
 
 function keyOf(p: PkgId): string {
@@ -110,6 +115,13 @@ export function describeDiff(d: PackageDiff, limit = 4): string {
     parts.push(`differs ${d.changed.length}: ${listed(d.changed.map((c) => `${c.name} want ${c.want.join('|')} got ${c.got.join('|')}`), limit)}`);
   }
   return parts.length > 0 ? parts.join('; ') : 'no difference';
+}
+
+/** The case for a package comparison: agree when the sets match, else one line naming the truth's source. */
+export function diffCase(id: string, truth: readonly PkgId[], ours: readonly PkgId[], source: string, suffix = ''): CaseResult {
+  const diff = diffPackages(truth, ours);
+  if (isEmptyDiff(diff)) return { id, status: 'agree' };
+  return { id, status: 'disagree', detail: `${describeDiff(diff)} (truth: ${source})${suffix}` };
 }
 
 /** `3 deb, 1 npm`: what a scan found, for cases without truth. Sorted by ecosystem name. */

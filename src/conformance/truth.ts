@@ -51,6 +51,9 @@ export function parseGoldenTsv(text: string): GoldenTable {
  * dpkg-query rows -> packages whose files are on disk. dpkg's Status is
  * `want flag state` (dpkg-query(1)); only the states `not-installed` and
  * `config-files` mean no files of the package remain, so those rows are dropped.
+ * The package column is `binary:Package`, which dpkg-query qualifies with `:<arch>`
+ * for Multi-Arch: same packages (`libacl1:amd64`); the package name is the part
+ * before that qualifier, the arch has its own column.
  */
 export function dpkgGoldenPackages(rows: ReadonlyArray<Record<string, string>>): PkgId[] {
   const absent = new Set(['not-installed', 'config-files']);
@@ -59,17 +62,78 @@ export function dpkgGoldenPackages(rows: ReadonlyArray<Record<string, string>>):
       const state = (r['status'] ?? '').trim().split(/\s+/)[2] ?? '';
       return !absent.has(state) && (r['version'] ?? '') !== '';
     })
-    .map((r) => ({ name: r['package'] ?? '', version: r['version'] ?? '', ...(r['arch'] ? { arch: r['arch'] } : {}) }));
+    .map((r) => {
+      const arch = r['arch'] ?? '';
+      const qualified = r['package'] ?? '';
+      const name = arch && qualified.endsWith(`:${arch}`) ? qualified.slice(0, -arch.length - 1) : qualified;
+      return { name, version: r['version'] ?? '', ...(arch ? { arch } : {}) };
+    });
 }
 
-/** `rpm -qa` rows -> `name`, `[epoch:]version-release`, arch. `(none)` or empty means no epoch. */
+/**
+ * `rpm -qa` rows -> `name`, `[epoch:]version-release`, arch. The golden epoch column is
+ * rpm's EPOCHNUM, which prints 0 when a package has no Epoch tag (`%{EPOCH}` is empty
+ * for the same header), and rpm compares a missing epoch as 0: so the epoch is written
+ * only when it is non-zero, on this side and ours (`rpmEvr`). `(none)` or empty: no epoch.
+ */
 export function rpmGoldenPackages(rows: ReadonlyArray<Record<string, string>>): PkgId[] {
   return rows.map((r) => {
     const epoch = r['epoch'] ?? '';
-    const evr = `${/^[0-9]+$/.test(epoch) ? `${epoch}:` : ''}${r['version'] ?? ''}-${r['release'] ?? ''}`;
     const arch = r['arch'] ?? '';
-    return { name: r['name'] ?? '', version: evr, ...(arch && arch !== '(none)' ? { arch } : {}) };
+    return {
+      name: r['name'] ?? '',
+      version: rpmEvr(/^[0-9]+$/.test(epoch) ? Number(epoch) : undefined, `${r['version'] ?? ''}-${r['release'] ?? ''}`),
+      ...(arch && arch !== '(none)' ? { arch } : {}),
+    };
   });
+}
+
+/** `epoch:version-release` with the epoch left out when absent or 0 (rpm orders them the same). */
+export function rpmEvr(epoch: number | undefined, versionRelease: string): string {
+  return epoch ? `${epoch}:${versionRelease}` : versionRelease;
+}
+
+/**
+ * A txtar archive (golang.org/x/tools/txtar, the format Trivy's fixtures use): a
+ * comment, then files, each introduced by a line `-- <name> --` and running to the
+ * next such line. Returns name -> content.
+ */
+export function parseTxtar(text: string): Map<string, string> {
+  const files = new Map<string, string>();
+  let current: string | undefined;
+  let body: string[] = [];
+  const flush = (): void => {
+    if (current !== undefined) files.set(current, body.join(''));
+  };
+  for (const line of text.split(/(?<=\n)/)) {
+    const bare = line.replace(/\r?\n$/, '');
+    if (bare.startsWith('-- ') && bare.endsWith(' --') && bare.length > 6) {
+      flush();
+      current = bare.slice(3, -3).trim();
+      body = [];
+    } else if (current !== undefined) {
+      body.push(line);
+    }
+  }
+  flush();
+  return files;
+}
+
+/** The columns asked of dpkg-query for live truths, named as in the golden tables. */
+export const DPKG_QUERY_FORMAT = '${binary:Package}\t${Version}\t${Architecture}\t${db:Status-Abbrev}\t${Status}\n';
+export const DPKG_QUERY_COLUMNS = ['package', 'version', 'arch', 'status_abbrev', 'status'];
+
+/** dpkg-query output in DPKG_QUERY_FORMAT -> rows keyed by DPKG_QUERY_COLUMNS. */
+export function parseDpkgQueryRows(stdout: string): Array<Record<string, string>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const cells = l.split('\t');
+      const row: Record<string, string> = {};
+      DPKG_QUERY_COLUMNS.forEach((c, i) => (row[c] = cells[i] ?? ''));
+      return row;
+    });
 }
 
 // ---------------------------------------------------------------------------------
