@@ -132,6 +132,70 @@ export interface ScanWarning {
   incomplete?: boolean;
 }
 
+export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+
+export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+export interface SeverityRating {
+  level: SeverityLevel;
+  /** Where the level came from: `cvss-v3.1`, `cvss-v4.0`, `debian-urgency`, `ghsa`, ... */
+  source: string;
+  /** Numeric base score, when a CVSS vector gave one. */
+  score?: number;
+  vector?: string;
+}
+
+/** How a package stands with respect to one vulnerability. */
+export type VulnerabilityStatus =
+  /** A fixed version exists and the installed one is older. */
+  | 'fixed'
+  /** Affected, and the source says no fix is available yet. */
+  | 'affected'
+  /** The distro will not fix it (Debian no-dsa / ignored, end-of-life ...). */
+  | 'will_not_fix';
+
+/** Why a finding is not counted against the image. */
+export interface Suppression {
+  kind: 'ignorefile' | 'vex' | 'inline';
+  /** Reason or VEX justification, as written. */
+  justification?: string;
+  /** Which file said so. */
+  source: string;
+  /** For ignore-file entries with an expiry. */
+  expires?: string;
+}
+
+/** One (package, vulnerability) pair: merged across aliases. */
+export interface VulnerabilityFinding {
+  /** The advisory id shown to users (CVE preferred when present, else the source id). */
+  id: string;
+  /** Every other id of the same vulnerability (GHSA, DSA/DLA, OSV ids, CVE ...). */
+  aliases: string[];
+  /** Package.id of the affected package. */
+  packageId: string;
+  packageName: string;
+  installedVersion: string;
+  /** Versions that fix it, when known, in the package's own scheme. */
+  fixedVersions: string[];
+  status: VulnerabilityStatus;
+  severity: SeverityRating;
+  title?: string;
+  description?: string;
+  /** Primary link for a person (the advisory page). */
+  primaryUrl?: string;
+  references: string[];
+  /** Advisory sources that contributed (`osv:Debian`, `debian-tracker`, ...). */
+  dataSources: string[];
+  published?: string;
+  modified?: string;
+  /**
+   * Set when the match is on an upstream advisory for a package the OS package
+   * manager installed (`--include-os-owned`): the distro may have backported a fix.
+   */
+  viaOsOwned?: boolean;
+  suppressed?: Suppression;
+}
+
 /** The one result type every writer reads. */
 export interface ScanResult {
   schemaVersion: 1;
@@ -141,5 +205,7 @@ export interface ScanResult {
   target: ImageInfo;
   os?: OsInfo;
   packages: Package[];
+  /** Present when the vulnerability scanner ran. */
+  vulnerabilities?: VulnerabilityFinding[];
   warnings: ScanWarning[];
 }
