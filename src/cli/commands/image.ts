@@ -1,0 +1,52 @@
+/** `stockade image`: scan a container image archive or layout. */
+import { Command, InvalidArgumentError } from 'commander';
+import { StockadeError } from '../../core/errors.js';
+import { parsePlatform } from '../../image/oci.js';
+import { DEFAULT_WALK_LIMITS } from '../../image/walk-layer.js';
+import { EXTRACTORS } from '../../inventory/extractors/index.js';
+import { scanImage } from '../../scan/scan-image.js';
+import { completeScan } from '../complete-scan.js';
+import { addScanOptions, resolveScanOptions } from '../options.js';
+import { createProgress } from '../progress.js';
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?$/i.exec(text.trim());
+  if (!m) throw new InvalidArgumentError('expected a size such as 500MB, 16GiB or 1048576');
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const power = { b: 0, k: 1, kb: 1, kib: 1, m: 2, mb: 2, mib: 2, g: 3, gb: 3, gib: 3, t: 4, tb: 4, tib: 4 }[unit] ?? 0;
+  return Math.floor(Number(m[1]) * 1024 ** power);
+}
+
+function parseRatio(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('expected a number >= 1');
+  return n;
+}
+
+export function imageCommand(): Command {
+  const cmd = new Command('image')
+    .description('scan a container image: OCI layout or archive, docker save archive (gzip, zstd or plain layers)')
+    .argument('[image]', 'image reference (registry pulls are not supported yet: use --input)')
+    .option('-i, --input <path[:ref]>', 'OCI layout directory, OCI archive, or docker save archive; append :ref to pick one image')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform index (default linux/amd64)')
+    .option('--no-cache', 'do not read or write the layer cache')
+    .option('--max-layer-size <size>', 'stop when a layer expands beyond this many bytes', parseSize, DEFAULT_WALK_LIMITS.maxLayerBytes)
+    .option('--max-expansion-ratio <n>', 'stop when a layer expands more than n:1 (after 64 MiB)', parseRatio, DEFAULT_WALK_LIMITS.maxExpansionRatio);
+  return addScanOptions(cmd).action(async (image: string | undefined, raw: Record<string, unknown>) => {
+    const opts = resolveScanOptions(raw);
+    const input = (raw['input'] as string | undefined) ?? image;
+    if (!input) throw new StockadeError('usage', 'image', 'give --input PATH (an OCI layout or image archive)');
+    if (!raw['input'] && image) throw new StockadeError('usage', image, 'registry references are not supported yet; save the image (docker save / skopeo copy) and use --input');
+    const progress = createProgress(!opts.quiet && process.stderr.isTTY === true, !opts.quiet);
+    const platform = raw['platform'] as string | undefined;
+    const result = await scanImage(input, {
+      cacheDir: opts.cacheDir,
+      noCache: raw['cache'] === false,
+      ...(platform ? { platform: parsePlatform(platform) } : {}),
+      limits: { maxLayerBytes: raw['maxLayerSize'] as number, maxExpansionRatio: raw['maxExpansionRatio'] as number },
+      extractors: EXTRACTORS,
+      progress,
+    });
+    await completeScan(result, opts);
+  });
+}

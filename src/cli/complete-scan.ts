@@ -1,0 +1,52 @@
+/**
+ * Everything after the inventory: run the scanners asked for, apply policy (ignore
+ * file, VEX, --ignore-unfixed, --severity), write the result, print warnings, and set
+ * the exit code (--exit-code for remaining findings, 11 for an incomplete inventory).
+ */
+import { existsSync } from 'node:fs';
+import { SCAN_INCOMPLETE_EXIT } from '../core/errors.js';
+import type { Package, ScanResult } from '../core/types.js';
+import { applyIgnores, loadIgnoreFile } from '../policy/ignore-file.js';
+import { applyVex, loadVex } from '../policy/vex.js';
+import { scanVulnerabilities } from '../scan/vuln-scan.js';
+import type { ScanPolicyOptions } from './options.js';
+import { emitResult } from './output.js';
+
+export async function completeScan(result: ScanResult, opts: ScanPolicyOptions): Promise<void> {
+  const note = (line: string) => {
+    if (!opts.quiet) process.stderr.write(`stockade: ${line}\n`);
+  };
+  if (opts.scanners.includes('vuln')) {
+    await scanVulnerabilities(result, {
+      cacheDir: opts.cacheDir,
+      skipDbUpdate: Boolean(opts.skipDbUpdate),
+      ...(opts.dbRepository ? { repository: opts.dbRepository } : {}),
+      ...(opts.includeOsOwned ? { includeOsOwned: true } : {}),
+      // A gate (--exit-code) or an explicit request must not pass on a missing database.
+      required: opts.scannersExplicit || opts.exitCode !== undefined,
+      log: note,
+    });
+    applyPolicy(result, opts, note);
+  }
+  await emitResult(result, { ...(opts.format ? { format: opts.format } : {}), ...(opts.output ? { output: opts.output } : {}) });
+  if (!opts.quiet) for (const w of result.warnings) process.stderr.write(`stockade: warning: ${w.input}: ${w.message}\n`);
+  const remaining = (result.vulnerabilities ?? []).filter((f) => !f.suppressed);
+  if (opts.exitCode !== undefined && opts.exitCode !== 0 && remaining.length > 0) process.exitCode = opts.exitCode;
+  else if (result.warnings.some((w) => w.incomplete)) process.exitCode = SCAN_INCOMPLETE_EXIT;
+}
+
+function applyPolicy(result: ScanResult, opts: ScanPolicyOptions, note: (line: string) => void): void {
+  if (!result.vulnerabilities) return;
+  const byId = new Map<string, Package>(result.packages.map((p) => [p.id, p]));
+  let findings = result.vulnerabilities;
+  const ignorefile = opts.ignorefile ?? (existsSync('.stockadeignore') ? '.stockadeignore' : undefined);
+  if (ignorefile) {
+    const applied = applyIgnores(findings, byId, loadIgnoreFile(ignorefile), new Date());
+    findings = applied.findings;
+    for (const n of applied.expiredNotes) note(n);
+  }
+  if (opts.vex?.length) findings = applyVex(findings, byId, opts.vex.map((f) => loadVex(f)));
+  if (opts.ignoreUnfixed) findings = findings.filter((f) => f.status === 'fixed');
+  findings = findings.filter((f) => opts.severity.includes(f.severity.level));
+  result.vulnerabilities = findings;
+}
