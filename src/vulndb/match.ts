@@ -100,7 +100,7 @@ function firstLine(text: string | undefined): string | undefined {
   return line && line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
-function buildFinding(pkg: Package, query: PackageQuery, group: Hit[], viaOsOwned: boolean): VulnerabilityFinding {
+function buildFinding(pkg: Package, query: PackageQuery, group: Hit[], viaOsOwned: boolean, os: OsInfo | undefined): VulnerabilityFinding {
   const ids = [...new Set(group.flatMap((h) => [h.record.id, ...(h.record.aliases ?? [])]))];
   const id = displayId(ids);
   const fixed = [...new Set(group.flatMap((h) => h.fixed))];
@@ -111,7 +111,7 @@ function buildFinding(pkg: Package, query: PackageQuery, group: Hit[], viaOsOwne
   }
   let status: VulnerabilityStatus = fixed.length > 0 ? 'fixed' : 'affected';
   if (status === 'affected' && group.some((h) => willNotFix(h.entry))) status = 'will_not_fix';
-  const rating = pickRating(group.map((h) => rateSeverity(h.record, h.entry)));
+  const rating = pickRating(group.map((h) => rateSeverity(h.record, h.entry, os ? { distro: os.family } : undefined)));
   const primary = group.find((h) => h.record.id === id) ?? group[0];
   const record = primary?.record;
   const published = group.map((h) => h.record.published).filter((x): x is string => Boolean(x)).sort()[0];
@@ -191,7 +191,7 @@ export function matchPackages(packages: Package[], os: OsInfo | undefined, store
         if (verdict.affected) hits.push({ record, entry, fixed: verdict.fixed });
       }
     }
-    for (const group of groupByAlias(hits)) findings.push(buildFinding(pkg, query, group, osOwned));
+    for (const group of groupByAlias(hits)) findings.push(buildFinding(pkg, query, group, osOwned, os));
   }
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(b.severity.level) - SEVERITY_ORDER.indexOf(a.severity.level) || a.packageName.localeCompare(b.packageName) || a.id.localeCompare(b.id));
   return { findings, warnings };

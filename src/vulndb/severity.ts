@@ -115,6 +115,20 @@ const MAX_METRICS = 64;
  * a vector without a prefix is v2 only when the entry says CVSS_V2.
  */
 export function scoreCvssVector(type: string, rawVector: string): ScoredVector {
+  // The same few thousand vectors recur across a scan; v4.0 scoring is not free.
+  const key = `${type}\u0000${rawVector}`;
+  const hit = scoreCache.get(key);
+  if (hit) return hit;
+  const scored = scoreUncached(type, rawVector);
+  if (scoreCache.size >= SCORE_CACHE_LIMIT) scoreCache.clear();
+  scoreCache.set(key, scored);
+  return scored;
+}
+
+const SCORE_CACHE_LIMIT = 4096;
+const scoreCache = new Map<string, ScoredVector>();
+
+function scoreUncached(type: string, rawVector: string): ScoredVector {
   const vector = rawVector.trim();
   let version: CvssVersion;
   let body: string;
