@@ -21,7 +21,7 @@ const LANGUAGES: Partial<Record<Ecosystem, LanguageSpec>> = {
   maven: { osv: 'Maven', scheme: 'maven' },
   gem: { osv: 'RubyGems', scheme: 'rubygems' },
   cargo: { osv: 'crates.io', scheme: 'cargo' },
-  composer: { osv: 'Packagist', scheme: 'semver', version: (p) => p.version.replace(/^v/, '') },
+  composer: { osv: 'Packagist', scheme: 'packagist' },
   nuget: { osv: 'NuGet', scheme: 'nuget' },
 };
 
