@@ -13,8 +13,9 @@ import type { ScanPolicyOptions } from './options.js';
 import { emitResult } from './output.js';
 
 export async function completeScan(result: ScanResult, opts: ScanPolicyOptions): Promise<void> {
+  // Progress-like notes (database downloads) only for a person at a terminal.
   const note = (line: string) => {
-    if (!opts.quiet) process.stderr.write(`stockade: ${line}\n`);
+    if (!opts.quiet && process.stderr.isTTY) process.stderr.write(`stockade: ${line}\n`);
   };
   if (opts.scanners.includes('vuln')) {
     await scanVulnerabilities(result, {
@@ -45,7 +46,7 @@ function applyPolicy(result: ScanResult, opts: ScanPolicyOptions, note: (line: s
     findings = applied.findings;
     for (const n of applied.expiredNotes) note(n);
   }
-  if (opts.vex?.length) findings = applyVex(findings, byId, opts.vex.map((f) => loadVex(f)));
+  if (opts.vex?.length) findings = applyVex(findings, byId, opts.vex.map((f) => loadVex(f)), { image: result.target });
   if (opts.ignoreUnfixed) findings = findings.filter((f) => f.status === 'fixed');
   findings = findings.filter((f) => opts.severity.includes(f.severity.level));
   result.vulnerabilities = findings;

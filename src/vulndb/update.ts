@@ -132,7 +132,14 @@ export async function updateDatabase(store: AdvisoryStore, options: UpdateOption
     const validators = await readValidators(validatorsFile);
     const reports: EcosystemReport[] = [];
     const base = options.repository.replace(/\/+$/, '');
+    let unreachable: string | undefined;
     for (const ecosystem of options.ecosystems) {
+      // When the repository cannot be reached at all, every other archive would wait
+      // out the same timeout: report them failed at once.
+      if (unreachable) {
+        reports.push({ ecosystem, status: 'failed', detail: unreachable });
+        continue;
+      }
       const url = `${base}/${encodeURIComponent(ecosystem)}/all.zip`;
       const tmp = join(tmpDir, `osv-${randomBytes(8).toString('hex')}.zip`);
       try {
@@ -151,7 +158,9 @@ export async function updateDatabase(store: AdvisoryStore, options: UpdateOption
         validators[ecosystem] = got.validators;
         reports.push({ ecosystem, status: 'imported', report });
       } catch (e) {
-        reports.push({ ecosystem, status: 'failed', detail: e instanceof StockadeError ? e.oneLine : (e as Error).message });
+        const detail = e instanceof StockadeError ? e.oneLine : (e as Error).message;
+        if (e instanceof StockadeError && e.message.startsWith('cannot download')) unreachable = detail;
+        reports.push({ ecosystem, status: 'failed', detail });
       } finally {
         await rm(tmp, { force: true });
       }

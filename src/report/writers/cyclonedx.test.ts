@@ -1,7 +1,8 @@
 /**
  * CycloneDX writer tests. Oracles: the official CycloneDX 1.6 JSON schema (from the
  * shared corpus), packageurl-js for purls, the python3-license-expression library for
- * SPDX expressions, and the input result itself for what each component must carry.
+ * SPDX expressions, and the input result itself for what each component and each
+ * vulnerability entry must carry.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import type { Ecosystem, LayerRef, OsInfo, Package, ScanResult } from '../../cor
 import { buildPurl, withDistro } from '../../inventory/purl.js';
 import { corpusPath } from '../../testing/corpus.js';
 import { cyclonedxWriter, cyclonedxLicenses } from './cyclonedx.js';
+import { vulnerableResult } from './test-support/vulnerable-result.js';
 
 // ---------------------------------------------------------------------------
 // A realistic result: a Debian 12 image with Python, Node, Rust and Go binaries,
@@ -521,4 +523,195 @@ test('writer metadata and output framing', () => {
   const text = cyclonedxWriter.write(sampleResult(), { color: true, width: 40 });
   assert.ok(text.endsWith('}\n'));
   assert.doesNotThrow(() => JSON.parse(text));
+});
+
+// ---------------------------------------------------------------------------
+// Vulnerabilities (CycloneDX 1.6 `vulnerabilities`). Oracles: the official schema
+// (its severity, scoreMethod, impactAnalysisState/Justification enums), the CVSS
+// vector's own version prefix, the WHATWG URL parser, and the input findings.
+// ---------------------------------------------------------------------------
+
+interface CdxVuln {
+  'bom-ref': string;
+  id: string;
+  source: { name: string; url?: string };
+  references?: Array<{ id: string; source: { name: string; url?: string } }>;
+  ratings: Array<{ severity: string; score?: number; method: string; vector?: string; source?: { name: string } }>;
+  description?: string;
+  recommendation?: string;
+  advisories?: Array<{ url: string }>;
+  published?: string;
+  updated?: string;
+  analysis?: { state?: string; justification?: string; response?: string[]; detail?: string };
+  affects: Array<{ ref: string; versions: Array<{ version: string; status: string }> }>;
+  properties?: Array<{ name: string; value: string }>;
+}
+type VulnBom = Bom & { vulnerabilities?: CdxVuln[] };
+
+function writeVulnBom(result: ScanResult): VulnBom {
+  return JSON.parse(cyclonedxWriter.write(result, { color: false })) as VulnBom;
+}
+
+/** The entry for one finding: the one whose affects names that package. */
+function entryFor(bom: VulnBom, id: string, packageId: string): CdxVuln {
+  const e = bom.vulnerabilities!.find((v) => v.id === id && v.affects.some((a) => a.ref === packageId));
+  assert.ok(e, `vulnerability ${id} for ${packageId}`);
+  return e;
+}
+
+function schemaEnum(name: string): string[] | undefined {
+  const bomPath = corpusPath('scanner', 'sbom', 'schemas', 'bom-1.6.schema.json');
+  if (!bomPath) return undefined;
+  const schema = JSON.parse(readFileSync(bomPath, 'utf8')) as { definitions: Record<string, { enum?: string[] }> };
+  return schema.definitions[name]?.enum;
+}
+
+test('vulnerabilities: the BOM with findings validates against the CycloneDX 1.6 schema', (t) => {
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  assert.deepEqual(validator(writeVulnBom(vulnerableResult())), []);
+  const empty = vulnerableResult();
+  empty.vulnerabilities = [];
+  assert.deepEqual(validator(writeVulnBom(empty)), []);
+  // Not a rubber stamp for this part either.
+  const broken = writeVulnBom(vulnerableResult());
+  broken.vulnerabilities![0]!.ratings[0]!.severity = 'CRITICAL';
+  assert.notDeepEqual(validator(broken), []);
+});
+
+test('vulnerabilities: one entry per finding, every affects ref is a component of the document', () => {
+  const result = vulnerableResult();
+  const bom = writeVulnBom(result);
+  assert.equal(bom.vulnerabilities!.length, result.vulnerabilities!.length);
+  const componentRefs = new Set([bom.metadata.component['bom-ref'], ...bom.components.map((c) => c['bom-ref'])]);
+  for (const v of bom.vulnerabilities!) {
+    assert.ok(v.affects.length > 0, v.id);
+    for (const a of v.affects) assert.ok(componentRefs.has(a.ref), `${v.id}: affects ${a.ref} is a component bom-ref`);
+  }
+  const allRefs = [...componentRefs, ...bom.vulnerabilities!.map((v) => v['bom-ref'])];
+  assert.equal(new Set(allRefs).size, allRefs.length, 'bom-refs unique across components and vulnerabilities');
+  for (const f of result.vulnerabilities!) {
+    const e = entryFor(bom, f.id, f.packageId);
+    assert.deepEqual(e.affects, [{ ref: f.packageId, versions: [{ version: f.installedVersion, status: 'affected' }] }]);
+  }
+});
+
+test('vulnerabilities: ratings use the schema\'s severity enum and the method the vector states', (t) => {
+  const result = vulnerableResult();
+  const bom = writeVulnBom(result);
+  const severities = schemaEnum('severity');
+  const methods = schemaEnum('scoreMethod');
+  if (!severities || !methods) return t.skip('shared corpus (scanner/sbom/schemas/bom-1.6.schema.json) is absent');
+  // The vector prefix names the CVSS version (CVSS v3.0 and v3.1 specifications, section 6 / "Vector String").
+  const methodForVector: Record<string, string> = { 'CVSS:3.1': 'CVSSv31', 'CVSS:3.0': 'CVSSv3', 'CVSS:4.0': 'CVSSv4' };
+  for (const f of result.vulnerabilities!) {
+    const [rating] = entryFor(bom, f.id, f.packageId).ratings;
+    assert.ok(severities.includes(rating!.severity), rating!.severity);
+    assert.equal(rating!.severity, f.severity.level.toLowerCase());
+    assert.ok(methods.includes(rating!.method), rating!.method);
+    assert.equal(rating!.method, f.severity.vector ? methodForVector[f.severity.vector.split('/')[0]!] : 'other');
+    assert.equal(rating!.score, f.severity.score);
+    assert.equal(rating!.vector, f.severity.vector);
+  }
+});
+
+test('vulnerabilities: aliases as references, advice, advisories and dates', () => {
+  const result = vulnerableResult();
+  const bom = writeVulnBom(result);
+  for (const f of result.vulnerabilities!) {
+    const e = entryFor(bom, f.id, f.packageId);
+    assert.deepEqual((e.references ?? []).map((r) => r.id).sort(), [...f.aliases].sort());
+    for (const r of e.references ?? []) assert.ok(r.source.name.length > 0);
+    assert.ok(e.source.url && new URL(e.source.url).pathname.endsWith(encodeURIComponent(f.id)), e.source.url);
+    for (const v of f.fixedVersions) assert.ok(e.recommendation?.includes(v), `${f.id}: recommendation names ${v}`);
+    const urls = [f.primaryUrl, ...f.references].filter((u): u is string => u !== undefined);
+    assert.deepEqual(e.advisories?.map((a) => a.url) ?? [], urls);
+    if (f.published) assert.equal(new Date(e.published!).getTime(), new Date(f.published).getTime());
+    if (f.modified) assert.equal(new Date(e.updated!).getTime(), new Date(f.modified).getTime());
+    assert.equal(e.description, f.description ?? f.title);
+  }
+  const cve = entryFor(bom, 'CVE-2023-32681', result.packages.find((p) => p.name === 'requests')!.id);
+  assert.equal(cve.source.name, 'NVD');
+  assert.equal(cve.references!.find((r) => r.id.startsWith('GHSA-'))!.source.url, 'https://github.com/advisories/GHSA-j8r2-6x86-q33q');
+});
+
+test('vulnerabilities: only http(s) advisory links; unparsable dates are left out', (t) => {
+  const result = vulnerableResult();
+  const f = result.vulnerabilities![0]!;
+  f.references = ['javascript:alert(1)', 'not a url', 'https://example.org/a b', 'ftp://example.org/x'];
+  f.published = 'yesterday';
+  const bom = writeVulnBom(result);
+  const e = entryFor(bom, f.id, f.packageId);
+  assert.deepEqual(e.advisories!.map((a) => new URL(a.url).protocol), ['https:', 'https:']);
+  assert.equal(e.published, undefined);
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  assert.deepEqual(validator(bom), []);
+});
+
+test('vulnerabilities: suppressions become analysis; VEX justifications map onto the schema enum', (t) => {
+  const result = vulnerableResult();
+  const bom = writeVulnBom(result);
+  const states = schemaEnum('impactAnalysisState');
+  const justifications = schemaEnum('impactAnalysisJustification');
+  if (!states || !justifications) return t.skip('shared corpus (scanner/sbom/schemas/bom-1.6.schema.json) is absent');
+  for (const f of result.vulnerabilities!) {
+    const e = entryFor(bom, f.id, f.packageId);
+    if (!f.suppressed) {
+      assert.equal(e.analysis?.state, undefined, f.id);
+      continue;
+    }
+    assert.ok(states.includes(e.analysis!.state!));
+    assert.ok(e.analysis!.detail!.includes(f.suppressed.justification!), 'the reason as written is kept');
+    assert.ok(e.analysis!.detail!.includes(f.suppressed.source));
+  }
+  const vex = result.vulnerabilities!.find((f) => f.suppressed?.kind === 'vex')!;
+  const vexEntry = entryFor(bom, vex.id, vex.packageId);
+  assert.equal(vexEntry.analysis!.state, 'not_affected');
+  // OpenVEX vulnerable_code_not_in_execute_path = CycloneDX code_not_reachable (CycloneDX VEX guide).
+  assert.equal(vexEntry.analysis!.justification, 'code_not_reachable');
+  assert.ok(justifications.includes(vexEntry.analysis!.justification!));
+  const ignored = result.vulnerabilities!.find((f) => f.suppressed?.kind === 'ignorefile')!;
+  assert.equal(entryFor(bom, ignored.id, ignored.packageId).analysis!.justification, undefined, 'free text is not forced into the enum');
+  // A distro "will not fix" is the supplier's response.
+  const wontFix = result.vulnerabilities!.find((f) => f.status === 'will_not_fix' && !f.suppressed)!;
+  assert.deepEqual(entryFor(bom, wontFix.id, wontFix.packageId).analysis, { response: ['will_not_fix'] });
+});
+
+test('vulnerabilities: absent when the scanner did not run; a finding on an unknown package points at the image', (t) => {
+  const result = vulnerableResult();
+  delete result.vulnerabilities;
+  assert.equal(writeVulnBom(result).vulnerabilities, undefined);
+  const dangling = vulnerableResult();
+  dangling.vulnerabilities![0]!.packageId = 'pkg:deb/debian/gone@1';
+  const bom = writeVulnBom(dangling);
+  const e = bom.vulnerabilities!.find((v) => (v.properties ?? []).some((p) => p.name === 'stockade:vulnerability:package'))!;
+  assert.equal(e.affects[0]!.ref, bom.metadata.component['bom-ref']);
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  assert.deepEqual(validator(bom), []);
+});
+
+test('a version longer than the schema allows is left out, and the BOM stays valid', (t) => {
+  const result = vulnerableResult();
+  const long = `1.${'0'.repeat(2000)}`;
+  const pkg = result.packages.find((p) => p.name === 'lodash')!;
+  pkg.version = long;
+  result.vulnerabilities!.find((v) => v.packageId === pkg.id)!.installedVersion = long;
+  const bom = writeVulnBom(result);
+  assert.equal(byRef(bom).get(pkg.id)!.version, undefined);
+  const validator = cyclonedxValidator();
+  if (typeof validator === 'string') return t.skip(validator);
+  assert.deepEqual(validator(bom), []);
+});
+
+test('vulnerabilities: deterministic, whatever the input order', () => {
+  const strip = (b: VulnBom) => JSON.stringify({ ...b, serialNumber: '' });
+  const a = strip(writeVulnBom(vulnerableResult()));
+  const shuffled = vulnerableResult();
+  shuffled.vulnerabilities!.reverse();
+  shuffled.packages.reverse();
+  assert.equal(strip(writeVulnBom(shuffled)), a);
+  const ids = writeVulnBom(vulnerableResult()).vulnerabilities!.map((v) => v.id);
+  assert.deepEqual(ids, [...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
 });

@@ -8,23 +8,24 @@
  * dependencies for the graph); what it has no field for goes into `stockade:`
  * properties (layer, extractor, ownership).
  *
- * Components and dependencies are sorted by bom-ref, so two writes of one result
- * differ only in serialNumber.
+ * When the vulnerability scanner ran, each finding becomes one entry of the 1.6
+ * `vulnerabilities` array (id, source, aliases as references, rating, advice,
+ * advisories, dates), whose `affects` names the package's component by bom-ref.
+ * One entry per finding rather than one per vulnerability id: the same CVE can carry
+ * a different rating or suppression for each package (Debian's rating for the deb,
+ * GitHub's for the PyPI copy), and CycloneDX keeps rating and analysis per entry.
+ *
+ * Components, dependencies and vulnerabilities are sorted, so two writes of one
+ * result differ only in serialNumber.
  */
 import { randomUUID } from 'node:crypto';
 import { PackageURL } from 'packageurl-js';
-import type { OsInfo, Package, ScanResult } from '../../core/types.js';
+import type { OsInfo, Package, ScanResult, SeverityRating, Suppression, VulnerabilityFinding } from '../../core/types.js';
+import { findingsOf, httpUrl, remedyText, severityOf } from '../findings.js';
 import type { Writer } from '../writer.js';
-import {
-  compareStrings,
-  displayVersion,
-  imageDigest,
-  imagePurl,
-  parseSpdxExpression,
-  spdxLicenseId,
-  splitDigest,
-  uniquePackagesById,
-} from './spdx-json.js';
+import { imageDigest, imagePurl, splitDigest } from '../image-identity.js';
+import { compareStrings, displayVersion, uniquePackagesById } from '../packages.js';
+import { parseSpdxExpression, spdxLicenseId } from '../spdx-license.js';
 
 interface CdxProperty { name: string; value: string }
 type CdxLicense = { license: { id: string } | { name: string } } | { expression: string };
@@ -146,14 +147,22 @@ function packageProperties(pkg: Package, ownerRef: string | undefined): CdxPrope
   return props;
 }
 
+/** The schema caps a version at 1024 characters; a longer one (hostile metadata) is left out rather than cut. */
+const MAX_VERSION_CHARS = 1024;
+
+function fitsVersion(version: string): boolean {
+  return version.length <= MAX_VERSION_CHARS;
+}
+
 function packageComponent(pkg: Package, ownerRef: string | undefined): CdxComponent {
   const { group, name } = groupAndName(pkg);
+  const version = displayVersion(pkg);
   const component: CdxComponent = {
     type: 'library',
     'bom-ref': pkg.id,
     ...(group ? { group } : {}),
     name,
-    version: displayVersion(pkg),
+    ...(fitsVersion(version) ? { version } : {}),
   };
   const licenses = cyclonedxLicenses(pkg.licenses);
   if (licenses) component.licenses = licenses;
@@ -279,6 +288,165 @@ function buildDependencies(packages: readonly Package[], imageRef: string, osRef
   return out.sort((a, b) => compareStrings(a.ref, b.ref));
 }
 
+// ---------------------------------------------------------------------------
+// Vulnerabilities
+// ---------------------------------------------------------------------------
+
+interface CdxVulnerabilitySource { name: string; url?: string }
+interface CdxRating { source?: CdxVulnerabilitySource; score?: number; severity: string; method: string; vector?: string }
+interface CdxAnalysis { state?: string; justification?: string; response?: string[]; detail?: string }
+interface CdxVulnerability {
+  'bom-ref': string;
+  id: string;
+  source: CdxVulnerabilitySource;
+  references?: Array<{ id: string; source: CdxVulnerabilitySource }>;
+  ratings: CdxRating[];
+  description?: string;
+  recommendation?: string;
+  advisories?: Array<{ url: string }>;
+  published?: string;
+  updated?: string;
+  analysis?: CdxAnalysis;
+  affects: Array<{ ref: string; versions?: Array<{ version: string; status: 'affected' }> }>;
+  properties?: CdxProperty[];
+}
+
+/**
+ * Who publishes an id, told by its prefix: CVE ids by NVD, GHSA by GitHub, Debian and
+ * Ubuntu notices by their trackers, everything else (PYSEC, GO, RUSTSEC, DEBIAN-CVE,
+ * ALPINE-CVE ...) is an OSV id that osv.dev serves.
+ */
+export function vulnerabilitySource(id: string): CdxVulnerabilitySource {
+  const path = encodeURIComponent(id);
+  if (/^CVE-\d{4}-\d+$/i.test(id)) return { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${path}` };
+  if (/^GHSA-/i.test(id)) return { name: 'GitHub Advisory Database', url: `https://github.com/advisories/${path}` };
+  if (/^(DSA|DLA|DTSA)-/i.test(id)) return { name: 'Debian Security Tracker', url: `https://security-tracker.debian.org/tracker/${path}` };
+  if (/^USN-/i.test(id)) return { name: 'Ubuntu Security Notices', url: `https://ubuntu.com/security/notices/${path}` };
+  return { name: 'OSV', url: `https://osv.dev/vulnerability/${path}` };
+}
+
+/** CycloneDX's scoreMethod for a rating: from the vector's own prefix first, else from where the rating came from. */
+export function scoreMethod(rating: Pick<SeverityRating, 'source' | 'vector'>): string {
+  const vector = rating.vector ?? '';
+  if (vector.startsWith('CVSS:4.0/')) return 'CVSSv4';
+  if (vector.startsWith('CVSS:3.1/')) return 'CVSSv31';
+  if (vector.startsWith('CVSS:3.0/')) return 'CVSSv3';
+  if (/^\(?AV:[LAN]\//.test(vector)) return 'CVSSv2';
+  const source = rating.source.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (source === 'cvssv40' || source === 'cvssv4') return 'CVSSv4';
+  if (source === 'cvssv31') return 'CVSSv31';
+  if (source === 'cvssv30' || source === 'cvssv3') return 'CVSSv3';
+  if (source === 'cvssv20' || source === 'cvssv2') return 'CVSSv2';
+  return 'other';
+}
+
+function cdxRating(rating: SeverityRating | undefined, finding: VulnerabilityFinding): CdxRating {
+  const out: CdxRating = { severity: severityOf(finding).toLowerCase(), method: rating ? scoreMethod(rating) : 'other' };
+  if (rating?.source) out.source = { name: rating.source };
+  if (typeof rating?.score === 'number' && Number.isFinite(rating.score)) out.score = rating.score;
+  if (rating?.vector) out.vector = rating.vector;
+  return out;
+}
+
+/**
+ * VEX justifications (OpenVEX / CISA minimum requirements) and the CSAF-style spellings
+ * mapped onto CycloneDX's impactAnalysisJustification, as the CycloneDX VEX guide pairs
+ * them; CycloneDX's own values pass through. Anything else is free text for `detail`.
+ */
+const VEX_JUSTIFICATIONS: Record<string, string> = {
+  component_not_present: 'code_not_present',
+  vulnerable_code_not_present: 'code_not_present',
+  vulnerable_code_not_in_execute_path: 'code_not_reachable',
+  vulnerable_code_cannot_be_controlled_by_adversary: 'requires_environment',
+  inline_mitigations_already_exist: 'protected_by_mitigating_control',
+  code_not_present: 'code_not_present',
+  code_not_reachable: 'code_not_reachable',
+  requires_configuration: 'requires_configuration',
+  requires_dependency: 'requires_dependency',
+  requires_environment: 'requires_environment',
+  protected_by_compiler: 'protected_by_compiler',
+  protected_at_runtime: 'protected_at_runtime',
+  protected_at_perimeter: 'protected_at_perimeter',
+  protected_by_mitigating_control: 'protected_by_mitigating_control',
+};
+
+/** `Vulnerable code not in execute path` and `vulnerable-code-not-in-execute-path` read alike. */
+function justificationKey(text: string): string {
+  return text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+}
+
+/**
+ * The analysis a suppression stands for. A VEX `fixed` / `resolved` statement means
+ * the vulnerability was remediated (`resolved`); every other suppression says the
+ * image is not affected, with the CycloneDX justification when the text is one of the
+ * known VEX justifications and the text itself in `detail`.
+ */
+export function suppressionAnalysis(s: Suppression): CdxAnalysis {
+  const key = s.justification ? justificationKey(s.justification) : '';
+  const analysis: CdxAnalysis = { state: key === 'fixed' || key === 'resolved' ? 'resolved' : 'not_affected' };
+  const mapped = VEX_JUSTIFICATIONS[key];
+  if (mapped && analysis.state === 'not_affected') analysis.justification = mapped;
+  const by = `suppressed by ${s.kind} ${s.source}${s.expires ? ` until ${s.expires}` : ''}`;
+  analysis.detail = s.justification ? `${s.justification} (${by})` : by;
+  return analysis;
+}
+
+/** RFC 3339 in UTC, which the schema's date-time format accepts, or nothing. */
+function isoTime(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function vulnerabilityEntry(finding: VulnerabilityFinding, ref: string, bomRef: string): CdxVulnerability {
+  const entry: CdxVulnerability = {
+    'bom-ref': bomRef,
+    id: finding.id,
+    source: vulnerabilitySource(finding.id),
+    ratings: [cdxRating(finding.severity, finding)],
+    affects: [fitsVersion(finding.installedVersion) ? { ref, versions: [{ version: finding.installedVersion, status: 'affected' }] } : { ref }],
+  };
+  const aliases = [...new Set(finding.aliases)].filter((a) => a !== finding.id).sort(compareStrings);
+  if (aliases.length > 0) entry.references = aliases.map((id) => ({ id, source: vulnerabilitySource(id) }));
+  const description = finding.description ?? finding.title;
+  if (description) entry.description = description;
+  entry.recommendation = `${capitalised(remedyText(finding))}.`;
+  const urls = [...new Set([finding.primaryUrl, ...finding.references].map(httpUrl).filter((u): u is string => u !== undefined))];
+  if (urls.length > 0) entry.advisories = urls.map((url) => ({ url }));
+  const published = isoTime(finding.published);
+  if (published) entry.published = published;
+  const updated = isoTime(finding.modified);
+  if (updated) entry.updated = updated;
+
+  if (finding.suppressed) entry.analysis = suppressionAnalysis(finding.suppressed);
+  // The distribution is the supplier here, and "will not fix" is its documented response.
+  if (finding.status === 'will_not_fix') entry.analysis = { ...entry.analysis, response: ['will_not_fix'] };
+
+  const props: CdxProperty[] = [{ name: 'stockade:vulnerability:status', value: finding.status }];
+  if (finding.title && finding.description) props.push({ name: 'stockade:vulnerability:title', value: finding.title });
+  for (const v of finding.fixedVersions) props.push({ name: 'stockade:vulnerability:fixedVersion', value: v });
+  for (const d of [...finding.dataSources].sort(compareStrings)) props.push({ name: 'stockade:vulnerability:dataSource', value: d });
+  if (finding.viaOsOwned) props.push({ name: 'stockade:vulnerability:viaOsOwned', value: 'true' });
+  if (ref !== finding.packageId) props.push({ name: 'stockade:vulnerability:package', value: `${finding.packageName}@${finding.installedVersion}` });
+  entry.properties = props;
+  return entry;
+}
+
+/**
+ * One entry per finding, sorted by vulnerability id then affected ref. A finding whose
+ * package is not in the inventory (it should not happen) is attached to the image, so
+ * every `affects[].ref` still names a component of this BOM.
+ */
+function buildVulnerabilities(result: ScanResult, known: ReadonlySet<string>, imageRef: string, used: Set<string>): CdxVulnerability[] {
+  const rows = findingsOf(result).map((f) => ({ f, ref: known.has(f.packageId) ? f.packageId : imageRef }));
+  rows.sort((a, b) => compareStrings(a.f.id, b.f.id) || compareStrings(a.ref, b.ref) || compareStrings(a.f.packageId, b.f.packageId));
+  return rows.map(({ f, ref }) => vulnerabilityEntry(f, ref, uniqueRef(`vulnerability:${f.id}:${ref}`, used)));
+}
+
 export function buildCycloneDx(result: ScanResult, serialUuid: string = randomUUID()): Record<string, unknown> {
   const packages = uniquePackagesById(result.packages);
   const known = new Set(packages.map((p) => p.id));
@@ -291,7 +459,7 @@ export function buildCycloneDx(result: ScanResult, serialUuid: string = randomUU
   if (result.os && osRef) components.push(osComponent(result.os, osRef));
   components.sort((a, b) => compareStrings(a['bom-ref']!, b['bom-ref']!));
 
-  return {
+  const bom: Record<string, unknown> = {
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
     bomFormat: 'CycloneDX',
     specVersion: '1.6',
@@ -305,6 +473,8 @@ export function buildCycloneDx(result: ScanResult, serialUuid: string = randomUU
     components,
     dependencies: buildDependencies(packages, imageRef, osRef),
   };
+  if (result.vulnerabilities !== undefined) bom['vulnerabilities'] = buildVulnerabilities(result, known, imageRef, used);
+  return bom;
 }
 
 export const cyclonedxWriter: Writer = {

@@ -47,6 +47,17 @@ function fullResult(): ScanResult {
         locations: ['/var/lib/dpkg/status'], foundBy: 'dpkg-status', layer, ownedBy: 'deb:base', dependencies: ['deb:libcurl4'],
       },
     ],
+    vulnerabilities: [
+      {
+        id: 'CVE-2023-38545', aliases: ['DEBIAN-CVE-2023-38545', 'USN-6429-1'], packageId: 'deb:curl', packageName: 'curl',
+        installedVersion: '7.81.0-1ubuntu1.15', fixedVersions: ['7.81.0-1ubuntu1.16'], status: 'fixed',
+        severity: { level: 'CRITICAL', source: 'cvss-v3.1', score: 9.8, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' },
+        title: 'SOCKS5 heap buffer overflow', description: 'A flaw makes curl overflow a heap based buffer in the SOCKS5 proxy handshake.',
+        primaryUrl: 'https://ubuntu.com/security/CVE-2023-38545', references: ['https://curl.se/docs/CVE-2023-38545.html'],
+        dataSources: ['osv:Ubuntu'], published: '2023-10-18T04:15:11Z', modified: '2024-01-01T00:00:00Z', viaOsOwned: true,
+        suppressed: { kind: 'ignorefile', justification: 'no SOCKS5 proxy in use', source: '.stockadeignore', expires: '2025-01-01' },
+      },
+    ],
     warnings: [{ input: '/var/lib/dpkg/status', message: 'record 3: bad Version', incomplete: true }],
   };
 }
@@ -99,6 +110,9 @@ const DOCUMENTED_TYPES: Array<{ section: string; interfaces: string[] }> = [
   { section: 'LayerRef', interfaces: ['LayerRef'] },
   { section: 'OsInfo', interfaces: ['OsInfo'] },
   { section: 'Package', interfaces: ['ExtractedPackage', 'Package'] },
+  { section: 'VulnerabilityFinding', interfaces: ['VulnerabilityFinding'] },
+  { section: 'SeverityRating', interfaces: ['SeverityRating'] },
+  { section: 'Suppression', interfaces: ['Suppression'] },
   { section: 'ScanWarning', interfaces: ['ScanWarning'] },
 ];
 
@@ -127,8 +141,12 @@ function keyPaths(value: unknown, section: string, prefix: string, out: Array<[s
     const path = prefix ? `${prefix}.${key}` : key;
     out.push([section, path]);
     // Type boundaries: these keys hold another documented type.
-    const nested: Record<string, string> = { target: 'ImageInfo', os: 'OsInfo', packages: 'Package', warnings: 'ScanWarning' };
+    const nested: Record<string, string> = {
+      target: 'ImageInfo', os: 'OsInfo', packages: 'Package', vulnerabilities: 'VulnerabilityFinding', warnings: 'ScanWarning',
+    };
     if (section === 'ScanResult' && nested[key]) enterType(child, nested[key]!, out);
+    else if (section === 'VulnerabilityFinding' && key === 'severity') enterType(child, 'SeverityRating', out);
+    else if (section === 'VulnerabilityFinding' && key === 'suppressed') enterType(child, 'Suppression', out);
     else if ((section === 'ImageInfo' && key === 'layers') || (section === 'Package' && key === 'layer')) enterType(child, 'LayerRef', out);
     else if (key === 'config' || key === 'metadata') continue; // free-form maps: their keys are the image's / extractor's
     else keyPaths(child, section, path, out);

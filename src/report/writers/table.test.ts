@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Ecosystem, LayerRef, Package, ScanResult } from '../../core/types.js';
+import type { Ecosystem, LayerRef, Package, ScanResult, VulnerabilityFinding } from '../../core/types.js';
 import { tableWriter } from './table.js';
+import { vulnerableResult } from './test-support/vulnerable-result.js';
 
 const LAYERS: LayerRef[] = [
   { index: 0, diffID: `sha256:${'a'.repeat(64)}`, createdBy: '# debian.sh --arch amd64 out/ bookworm' },
@@ -212,4 +213,158 @@ test('empty inventory, warnings and an incomplete inventory are said plainly', (
 test('writer metadata', () => {
   assert.equal(tableWriter.id, 'table');
   assert.ok(tableWriter.description.length > 0);
+});
+
+// ---------------------------------------------------------------------------
+// Vulnerabilities. Expectations come from the input findings (counted here, not by
+// the writer's helpers) and from the brief's layout: a section per target, most
+// severe first, Trivy's Total line, suppressed findings only counted.
+// ---------------------------------------------------------------------------
+
+const LEVELS = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+
+/** `Total: N (UNKNOWN: a, LOW: b, MEDIUM: c, HIGH: d, CRITICAL: e)` computed from the findings themselves. */
+function expectedTotal(findings: readonly VulnerabilityFinding[]): string {
+  const n = (level: string) => findings.filter((f) => f.severity.level === level).length;
+  return `Total: ${findings.length} (${LEVELS.map((l) => `${l}: ${n(l)}`).join(', ')})`;
+}
+
+/** Rows of the vulnerability table that follows `title`: header, rule, rows up to the blank line. */
+function vulnSection(lines: string[], title: string): { total: string; header: string; rows: string[] } {
+  const start = lines.indexOf(title);
+  assert.ok(start >= 0, `section ${title} in:\n${lines.join('\n')}`);
+  let end = lines.findIndex((l, i) => i > start && l === '');
+  if (end < 0) end = lines.length;
+  return { total: lines[start + 1]!, header: lines[start + 2]!, rows: lines.slice(start + 4, end).filter((l) => !l.startsWith('* ')) };
+}
+
+function cellsOf(header: string, row: string): Record<string, string> {
+  const starts = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index! }));
+  const out: Record<string, string> = {};
+  starts.forEach((s, i) => { out[s.name] = row.slice(s.at, starts[i + 1]?.at ?? row.length).trim(); });
+  return out;
+}
+
+test('vulnerabilities: overall and per-target totals, suppressed only counted', () => {
+  const result = vulnerableResult();
+  const text = tableWriter.write(result, { color: false });
+  const lines = text.split('\n');
+  const active = result.vulnerabilities!.filter((f) => !f.suppressed);
+  const suppressed = result.vulnerabilities!.filter((f) => f.suppressed);
+  const at = lines.indexOf('Vulnerabilities');
+  assert.ok(at > 0);
+  assert.equal(lines[at + 1], expectedTotal(active));
+  assert.equal(lines[at + 2], `${suppressed.length} suppressed (see --format json)`);
+  for (const f of suppressed) assert.ok(!text.includes(f.id), `suppressed ${f.id} not listed`);
+  for (const f of active) assert.ok(text.includes(f.id), `${f.id} listed`);
+  const debs = vulnSection(lines, 'deb: Debian GNU/Linux 12 (bookworm) packages');
+  const debFindings = active.filter((f) => result.packages.find((p) => p.id === f.packageId)!.ecosystem === 'deb');
+  assert.equal(debs.total, expectedTotal(debFindings));
+  assert.equal(debs.rows.length, debFindings.length);
+});
+
+test('vulnerabilities: one section per target, OS first, then each ecosystem by manifest', () => {
+  const lines = tableWriter.write(vulnerableResult(), { color: false }).split('\n');
+  const titles = lines.filter((l, i) => lines[i + 1]?.startsWith('Total: ') && l !== 'Vulnerabilities');
+  assert.deepEqual(titles, [
+    'deb: Debian GNU/Linux 12 (bookworm) packages',
+    'npm: /app/package-lock.json',
+    'npm: installed packages',
+    'pypi: installed packages',
+    'golang: /usr/local/bin/tool',
+  ]);
+  // Loose packages name their file.
+  const npm = vulnSection(lines, 'npm: installed packages');
+  assert.equal(cellsOf(npm.header, npm.rows[0]!)['PATH'], '/app/node_modules/semver/package.json');
+});
+
+test('vulnerabilities: rows most severe first with library, id, status, versions, title and link', () => {
+  const result = vulnerableResult();
+  const lines = tableWriter.write(result, { color: false }).split('\n');
+  const { header, rows } = vulnSection(lines, 'deb: Debian GNU/Linux 12 (bookworm) packages');
+  assert.deepEqual([...header.matchAll(/\S+/g)].map((m) => m[0]), ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'STATUS', 'INSTALLED', 'FIXED', 'TITLE', 'LINK']);
+  const ranks = rows.map((r) => LEVELS.indexOf(cellsOf(header, r)['SEVERITY'] as typeof LEVELS[number]));
+  assert.ok(ranks.every((r) => r >= 0));
+  assert.deepEqual(ranks, [...ranks].sort((a, b) => b - a), 'CRITICAL first');
+  for (const row of rows) {
+    const c = cellsOf(header, row);
+    const f = result.vulnerabilities!.find((v) => v.id === c['VULNERABILITY'] && v.packageName === c['LIBRARY'])!;
+    assert.ok(f, row);
+    assert.equal(c['STATUS'], f.status);
+    assert.equal(c['INSTALLED'], f.installedVersion);
+    assert.equal(c['FIXED'], f.fixedVersions.join(', '));
+    assert.equal(c['TITLE'], f.title);
+    assert.equal(c['LINK'], f.primaryUrl);
+  }
+});
+
+test('vulnerabilities: an OS-owned match is marked and explained', () => {
+  const lines = tableWriter.write(vulnerableResult(), { color: false }).split('\n');
+  const start = lines.indexOf('pypi: installed packages');
+  assert.ok(lines[start + 4]!.startsWith('requests *'));
+  assert.ok(lines[start + 5]!.startsWith('* installed by an OS package'));
+});
+
+test('vulnerabilities: the inventory shrinks to a summary line', () => {
+  const result = vulnerableResult();
+  const text = tableWriter.write(result, { color: false });
+  assert.ok(!text.includes('NAME  '), 'no inventory table');
+  const ecosystems = new Set(result.packages.map((x) => x.ecosystem));
+  assert.ok(text.includes(`Inventory: ${result.packages.length} packages in ${ecosystems.size} ecosystems (`));
+  // Without vulnerabilities the full inventory is still printed.
+  delete result.vulnerabilities;
+  assert.ok(tableWriter.write(result, { color: false }).includes('NAME  '));
+});
+
+test('vulnerabilities: every line fits the width; links give way first and that is said', () => {
+  const result = vulnerableResult();
+  for (const width of [80, 100, 120, 160]) {
+    const text = tableWriter.write(result, { color: false, width });
+    assert.match(text, /^[\x20-\x7e\n]*$/);
+    for (const line of text.split('\n')) assert.ok(line.length <= width, `${line.length} > ${width}: ${line}`);
+    for (const f of result.vulnerabilities!.filter((v) => !v.suppressed)) assert.ok(text.includes(f.id), `${width}: ${f.id} whole`);
+  }
+  const narrow = tableWriter.write(result, { color: false, width: 100 });
+  assert.ok(!narrow.includes('https://'));
+  assert.ok(narrow.includes('Advisory links left out to fit the terminal width'));
+  const wide = tableWriter.write(result, { color: false });
+  assert.ok(wide.includes('https://security-tracker.debian.org/tracker/CVE-2023-45853'));
+  assert.ok(!wide.includes('Advisory links left out'));
+});
+
+test('vulnerabilities: colour marks severities with SGR only; hostile advisory text is neutralised', () => {
+  const result = vulnerableResult();
+  const f = result.vulnerabilities!.find((v) => v.severity.level === 'CRITICAL')!;
+  f.title = 'evil\x1b]8;;http://x\x07link\x1b]8;;\x07\x1b[2J';
+  f.primaryUrl = 'javascript:alert(1)';
+  f.id = 'CVE-2023-45853\x1b[31m';
+  const text = tableWriter.write(result, { color: true, width: 200 });
+  assert.ok(text.includes('\x1b[1;31mCRITICAL\x1b[0m'));
+  assert.doesNotMatch(text.replace(SGR, ''), /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  for (const line of text.replace(SGR, '').split('\n')) assert.ok([...line].length <= 200, line);
+  // With no width every link is printed: still only http(s) ones.
+  const unbounded = tableWriter.write(result, { color: false });
+  assert.ok(unbounded.includes('https://'));
+  assert.ok(!unbounded.includes('javascript:'));
+});
+
+test('vulnerabilities: a clean scan and an all-suppressed scan say so', () => {
+  const clean = vulnerableResult();
+  clean.vulnerabilities = [];
+  const text = tableWriter.write(clean, { color: false });
+  assert.ok(text.includes('Total: 0 (UNKNOWN: 0, LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0)'));
+  assert.ok(text.includes('No vulnerabilities found.'));
+  const quiet = vulnerableResult();
+  quiet.vulnerabilities = quiet.vulnerabilities!.filter((v) => v.suppressed);
+  const out = tableWriter.write(quiet, { color: false });
+  assert.ok(out.includes(`${quiet.vulnerabilities.length} suppressed`));
+  assert.ok(out.includes('No vulnerabilities found that are not suppressed.'));
+});
+
+test('vulnerabilities: same input, same text', () => {
+  const a = tableWriter.write(vulnerableResult(), { color: false, width: 120 });
+  const shuffled = vulnerableResult();
+  shuffled.vulnerabilities!.reverse();
+  shuffled.packages.reverse();
+  assert.equal(tableWriter.write(shuffled, { color: false, width: 120 }), a);
 });
