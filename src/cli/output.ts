@@ -13,7 +13,9 @@ export async function emitResult(result: ScanResult, opts: { format?: string; ou
   const writer = findWriter(format);
   if (!writer) throw new StockadeError('usage', format, 'unknown output format');
   const color = toTerminal && !process.env.NO_COLOR;
-  const text = writer.write(result, { color, ...(process.stdout.columns ? { width: process.stdout.columns } : {}) });
+  // A terminal that does not report its width (some ptys) still gets a readable table.
+  const width = process.stdout.columns || (toTerminal ? 120 : undefined);
+  const text = writer.write(result, { color, ...(width ? { width } : {}) });
   if (opts.output) {
     try {
       await writeFile(opts.output, text);
