@@ -124,6 +124,22 @@ async function download(url: string, dest: string, options: UpdateOptions, valid
   return { notModified: false, validators: next };
 }
 
+/** A maintenance page or a proxy's error body must not be imported as "no advisories". */
+async function assertZip(file: string, url: string): Promise<void> {
+  const fh = await open(file, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  const sig = head.readUInt32LE(0);
+  if (sig !== 0x04034b50 && sig !== 0x06054b50) {
+    const text = head.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+    throw new StockadeError('malformed_input', url, `not a zip archive (starts with "${text}"): a proxy or error page?`);
+  }
+}
+
 export async function updateDatabase(store: AdvisoryStore, options: UpdateOptions): Promise<EcosystemReport[]> {
   return withLock(options.cacheDir, async () => {
     const tmpDir = join(options.cacheDir, 'tmp');
@@ -153,6 +169,7 @@ export async function updateDatabase(store: AdvisoryStore, options: UpdateOption
           reports.push({ ecosystem, status: 'unchanged' });
           continue;
         }
+        await assertZip(tmp, url);
         const report = await importInput(store, tmp, DEFAULT_SOURCE_LIMITS, `osv:${ecosystem}`);
         report.input = url;
         validators[ecosystem] = got.validators;

@@ -167,7 +167,10 @@ export function parseYamlBounded(text: string, maxAliasCount = MAX_YAML_ALIASES,
       prettyErrors: false,
     }) as unknown;
   } catch (e) {
-    if (e instanceof RangeError) return { ok: false, reason: 'nested too deeply' };
+    // The composer recurses; on hostile depth it reports the stack overflow as RESOURCE_EXHAUSTION.
+    if (e instanceof RangeError || (e as { code?: unknown }).code === 'RESOURCE_EXHAUSTION') {
+      return { ok: false, reason: 'nested too deeply' };
+    }
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
       return { ok: false, reason: `too many YAML alias expansions (more than ${maxAliasCount}): ${messageOf(e)}` };
     }
