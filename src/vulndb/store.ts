@@ -70,11 +70,7 @@ CREATE TABLE IF NOT EXISTS affected (
   name TEXT NOT NULL,
   advisory_id TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS affected_by_package ON affected (ecosystem, name);
-CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected (advisory_id);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, advisory_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS aliases_by_alias ON aliases (alias);
-CREATE INDEX IF NOT EXISTS aliases_by_advisory ON aliases (advisory_id);
 CREATE TABLE IF NOT EXISTS sources (
   id TEXT PRIMARY KEY,
   origin TEXT NOT NULL,
@@ -83,6 +79,23 @@ CREATE TABLE IF NOT EXISTS sources (
   skipped INTEGER NOT NULL,
   newest_modified TEXT
 );
+`;
+
+/**
+ * Secondary indexes. A first import into an empty store drops them and builds them
+ * once at the end: one sort instead of a B-tree update per row, several times faster.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS affected_by_package ON affected (ecosystem, name);
+CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected (advisory_id);
+CREATE INDEX IF NOT EXISTS aliases_by_alias ON aliases (alias);
+CREATE INDEX IF NOT EXISTS aliases_by_advisory ON aliases (advisory_id);
+`;
+const DROP_INDEXES = `
+DROP INDEX IF EXISTS affected_by_package;
+DROP INDEX IF EXISTS affected_by_advisory;
+DROP INDEX IF EXISTS aliases_by_alias;
+DROP INDEX IF EXISTS aliases_by_advisory;
 `;
 
 function rebuildHint(path: string): string {
@@ -123,12 +136,13 @@ export class AdvisoryStore {
         throw new StockadeError('malformed_input', path, `the vulnerability database has schema ${version}, newer than this Stockade understands (${STORE_SCHEMA_VERSION}); upgrade Stockade or ${rebuildHint(path)}`);
       }
       if (!options.readonly) {
-        db.pragma('journal_mode = WAL');
+        db.pragma('journal_mode = DELETE');
         db.pragma('synchronous = NORMAL');
       }
       if (version === 0) {
         if (options.readonly) throw new StockadeError('malformed_input', path, `not a Stockade vulnerability database; ${rebuildHint(path)}`);
         db.exec(SCHEMA);
+        db.exec(INDEXES);
         db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
       }
       // Touch every table once: a damaged file fails here, not in the middle of a scan.
@@ -225,6 +239,9 @@ export class ImportSession {
   readonly stats: ImportStats = { imported: 0, unchanged: 0, skipped: 0 };
   private newest: string | null = null;
   private open = true;
+  /** The store was empty when the import began: no older copies to compare with. */
+  private readonly fresh: boolean;
+  private readonly seenFresh = new Set<string>();
   private readonly getModified;
   private readonly upsert;
   private readonly clearAffected;
@@ -243,11 +260,17 @@ export class ImportSession {
     this.clearAliases = db.prepare('DELETE FROM aliases WHERE advisory_id = ?');
     this.addAffected = db.prepare('INSERT INTO affected (ecosystem, release, name, advisory_id) VALUES (?, ?, ?, ?)');
     this.addAlias = db.prepare('INSERT INTO aliases (alias, advisory_id) VALUES (?, ?)');
+    db.pragma('cache_size = -262144');
     db.exec('BEGIN IMMEDIATE');
+    this.fresh = db.prepare('SELECT 1 FROM advisories LIMIT 1').get() === undefined;
+    if (this.fresh) db.exec(DROP_INDEXES);
   }
 
   add(record: OsvRecord): void {
-    const previous = this.getModified.get(record.id);
+    // In a fresh store only a repeated id inside this very import can have an older copy.
+    const mayExist = !this.fresh || this.seenFresh.has(record.id);
+    if (this.fresh) this.seenFresh.add(record.id);
+    const previous = mayExist ? this.getModified.get(record.id) : undefined;
     if (previous && previous.modified > record.modified) {
       this.stats.unchanged++;
       return;
@@ -287,6 +310,7 @@ export class ImportSession {
       )
       .run(this.sourceId, this.origin, now, this.stats.imported + this.stats.unchanged, this.stats.skipped, this.newest);
     this.db.prepare("INSERT INTO meta (key, value) VALUES ('last_update', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(now);
+    if (this.fresh) this.db.exec(INDEXES);
     this.db.exec('COMMIT');
     this.open = false;
     return this.stats;

@@ -2,8 +2,9 @@
  * Bounded reading and parsing shared by the advisory sources (a helper, not a
  * source: index.test.ts lists it as such). Feeds are hostile input like any other:
  * every file is size-checked before it is read, JSON nesting is measured before it
- * is parsed, YAML aliases are capped, and directory walks neither leave their root
- * nor recurse without a limit.
+ * is parsed, YAML aliases are capped, a feed too large to parse whole is read one
+ * top-level member at a time, and directory walks neither leave their root nor
+ * recurse without a limit.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -122,6 +123,181 @@ export function parseJsonBounded(bytes: Buffer, maxDepth = MAX_JSON_DEPTH): Pars
     return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
   } catch (e) {
     return { ok: false, reason: `not valid JSON: ${messageOf(e)}` };
+  }
+}
+
+export type Member = { kind: 'member'; key: string; value: Parsed } | { kind: 'skip'; key: string | undefined; reason: string };
+
+const MAX_KEY_BYTES = 4096;
+const CHUNK_BYTES = 1 << 20;
+const WS = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The members of a JSON file whose top level is one large object (the Debian tracker's
+ * `{ "<package>": {...}, ... }`), one at a time, without holding the file in memory:
+ * the file is scanned in 1 MiB chunks by a small state machine that tracks strings,
+ * escapes and nesting, and each member's value is parsed on its own. A member larger
+ * than `maxMemberBytes` is skipped (its bytes are counted, not kept); the file as a
+ * whole may be up to `maxFileBytes`. A structural error ends the scan with one skip.
+ */
+export function* topLevelMembers(path: string, maxMemberBytes: number, maxFileBytes: number): Generator<Member> {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    yield { kind: 'skip', key: undefined, reason: `cannot open: ${messageOf(e)}` };
+    return;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      yield { kind: 'skip', key: undefined, reason: 'not a regular file' };
+      return;
+    }
+    if (st.size > maxFileBytes) {
+      yield { kind: 'skip', key: undefined, reason: `larger than ${maxFileBytes} bytes (${st.size} bytes)` };
+      return;
+    }
+    yield* scanMembers(fd, maxMemberBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const enum Scan {
+  BeforeOpen,
+  BeforeKey,
+  InKey,
+  AfterKey,
+  InValue,
+  Done,
+}
+
+function* scanMembers(fd: number, maxMemberBytes: number): Generator<Member> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let state = Scan.BeforeOpen as Scan;
+  let position = 0;
+  let first = true;
+  // Key being read, and the raw bytes of the current value (copied out of the reused chunk).
+  let keyBytes: number[] = [];
+  let key = '';
+  let pieces: Buffer[] = [];
+  let valueBytes = 0;
+  let oversize = false;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+
+  const fail = (reason: string, at: number): Member => ({ kind: 'skip', key: undefined, reason: `not a JSON object of members: ${reason} at byte ${at}` });
+  const finishValue = (): Member => {
+    const member: Member = oversize
+      ? { kind: 'skip', key, reason: `larger than ${maxMemberBytes} bytes` }
+      : { kind: 'member', key, value: parseJsonBounded(Buffer.concat(pieces, valueBytes)) };
+    pieces = [];
+    valueBytes = 0;
+    oversize = false;
+    return member;
+  };
+
+  for (;;) {
+    const n = readSync(fd, chunk, 0, CHUNK_BYTES, position);
+    if (n === 0) break;
+    let i = 0;
+    if (first && n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    first = false;
+    let valueStart = state === Scan.InValue ? 0 : -1;
+    for (; i < n; i++) {
+      const c = chunk[i]!;
+      switch (state) {
+        case Scan.BeforeOpen:
+          if (WS(c)) continue;
+          if (c !== 0x7b) {
+            yield fail('expected {', position + i);
+            return;
+          }
+          state = Scan.BeforeKey;
+          continue;
+        case Scan.BeforeKey:
+          if (WS(c)) continue;
+          if (c === 0x7d) {
+            state = Scan.Done;
+            continue;
+          }
+          if (c !== 0x22) {
+            yield fail('expected a key', position + i);
+            return;
+          }
+          keyBytes = [c];
+          state = Scan.InKey;
+          continue;
+        case Scan.InKey:
+          keyBytes.push(c);
+          if (keyBytes.length > MAX_KEY_BYTES) {
+            yield fail('key too long', position + i);
+            return;
+          }
+          if (escaped) escaped = false;
+          else if (c === 0x5c) escaped = true;
+          else if (c === 0x22) {
+            try {
+              key = JSON.parse(Buffer.from(keyBytes).toString('utf8')) as string;
+            } catch {
+              yield fail('bad key', position + i);
+              return;
+            }
+            state = Scan.AfterKey;
+          }
+          continue;
+        case Scan.AfterKey:
+          if (WS(c)) continue;
+          if (c !== 0x3a) {
+            yield fail('expected :', position + i);
+            return;
+          }
+          state = Scan.InValue;
+          valueStart = i + 1;
+          depth = 0;
+          inString = false;
+          escaped = false;
+          continue;
+        case Scan.InValue:
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === 0x5c) escaped = true;
+            else if (c === 0x22) inString = false;
+            continue;
+          }
+          if (c === 0x22) inString = true;
+          else if (c === 0x7b || c === 0x5b) depth++;
+          else if ((c === 0x7d || c === 0x5d) && depth > 0) depth--;
+          else if (depth === 0 && (c === 0x2c || c === 0x7d)) {
+            addPiece(chunk.subarray(valueStart, i));
+            yield finishValue();
+            state = c === 0x7d ? Scan.Done : Scan.BeforeKey;
+          }
+          continue;
+        case Scan.Done:
+          if (!WS(c)) {
+            yield fail('data after the closing }', position + i);
+            return;
+          }
+          continue;
+      }
+    }
+    if (state === Scan.InValue && valueStart >= 0) addPiece(chunk.subarray(valueStart, n));
+    position += n;
+  }
+  if (state !== Scan.Done) yield fail('truncated', position);
+
+  function addPiece(piece: Buffer): void {
+    if (oversize || piece.length === 0) return;
+    if (valueBytes + piece.length > maxMemberBytes) {
+      oversize = true;
+      pieces = [];
+      return;
+    }
+    pieces.push(Buffer.from(piece));
+    valueBytes += piece.length;
   }
 }
 

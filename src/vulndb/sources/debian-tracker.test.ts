@@ -126,13 +126,13 @@ test('tracker semantics: open, undetermined, postponed, ignored, end-of-life, TE
     writeFileSync(path, JSON.stringify(doc));
     const { records, skips } = await collect(path);
     assert.deepEqual(skips.map((s) => s.origin.slice(path.length)), ['#broken', '#zlib/CVE-2099-0003']);
-    assert.deepEqual(records.map((r) => r.record.id), ['DEBIAN-TEMP-0841856-B18BAF-bash', 'DEBIAN-CVE-2099-0001-openssl']);
+    assert.deepEqual(records.map((r) => r.record.id), ['DEBIAN-CVE-2099-0001-openssl', 'DEBIAN-TEMP-0841856-B18BAF-bash']);
 
-    const temp = records[0]!.record;
+    const temp = records[1]!.record;
     assert.equal(temp.aliases, undefined, 'a TEMP id is no CVE alias');
     assert.deepEqual(temp.affected?.map((a) => a.package?.ecosystem), ['Debian:12']);
 
-    const cve = records[1]!.record;
+    const cve = records[0]!.record;
     assert.deepEqual(cve.aliases, ['CVE-2099-0001']);
     assert.deepEqual(
       cve.affected?.map((a) => [a.package?.ecosystem, a.ranges?.[0]?.events, a.ecosystem_specific]),
@@ -154,6 +154,33 @@ test('tracker semantics: open, undetermined, postponed, ignored, end-of-life, TE
   }
 });
 
+test('a tracker export larger than maxRecordBytes is read a package at a time, across chunk boundaries', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-debian-'));
+  try {
+    // 6,000 packages of ~500 bytes: 3 MB, so members straddle the reader's 1 MiB chunks;
+    // keys and descriptions carry escapes and braces to keep the scanner honest.
+    const doc: Record<string, unknown> = {};
+    for (let i = 0; i < 6000; i++) {
+      doc[`pkg${i}\u00e9`] = {
+        [`CVE-2099-${10000 + i}`]: {
+          description: `brace } bracket ] quote " backslash \\ comma , number ${i}`,
+          releases: { bookworm: { status: 'resolved', fixed_version: `1.${i}-1`, urgency: 'low' }, sid: { status: 'open', urgency: 'low' } },
+        },
+      };
+    }
+    const path = join(dir, 'json');
+    writeFileSync(path, JSON.stringify(doc, null, 1));
+    const { records, skips } = await collect(path, { ...LIMITS, maxRecordBytes: 4096 });
+    assert.deepEqual(skips, []);
+    // JSON.parse of the whole file is the independent reading.
+    const whole = JSON.parse(readFileSync(path, 'utf8')) as Record<string, Record<string, { description: string; releases: { bookworm: { fixed_version: string } } }>>;
+    const expected = Object.entries(whole).flatMap(([pkg, issues]) => Object.entries(issues).map(([cve, d]) => [`DEBIAN-${cve}-${pkg}`, d.description, d.releases.bookworm.fixed_version]));
+    assert.deepEqual(records.map((r) => [r.record.id, r.record.details, (r.record.affected?.[0]?.ranges?.[0]?.events[1] as { fixed: string }).fixed]), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hostile tracker files: invalid JSON, wrong shape, too large, too deep', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stockade-debian-'));
   try {
@@ -163,10 +190,15 @@ test('hostile tracker files: invalid JSON, wrong shape, too large, too deep', as
       return p;
     };
     const cases: Array<[string, RegExp, SourceReadOptions?]> = [
-      [write('truncated.json', '{"apparmor": {"CVE-2014-1424": {"releases": '), /^not valid JSON/],
-      [write('array.json', '[1, 2, 3]'), /top level is not an object/],
-      [write('big.json', JSON.stringify({ p: { 'CVE-1-1': { description: 'x'.repeat(5000) } } })), /^larger than 1000 bytes/, { ...LIMITS, maxRecordBytes: 1000 }],
+      [write('truncated.json', '{"apparmor": {"CVE-2014-1424": {"releases": '), /^not a JSON object of members: truncated/],
+      [write('array.json', '[1, 2, 3]'), /^not a JSON object of members: expected \{ at byte 0/],
+      [write('garbage.json', '{"a": {}} trailing'), /^not a JSON object of members: data after the closing \}/],
+      [write('badkey.json', '{p: {}}'), /^not a JSON object of members: expected a key/],
+      [write('badvalue.json', '{"p": {"CVE-1-1": tru}}'), /^not valid JSON/],
+      [write('member.json', JSON.stringify({ p: { 'CVE-1-1': { description: 'x'.repeat(5000) } } })), /^larger than 1000 bytes$/, { ...LIMITS, maxRecordBytes: 1000 }],
+      [write('file.json', JSON.stringify({ p: { 'CVE-1-1': { description: 'x'.repeat(5000) } } })), /^larger than 1000 bytes \(/, { ...LIMITS, maxArchiveBytes: 1000 }],
       [write('deep.json', `{"p": {"CVE-1-1": ${'['.repeat(10_000)}${']'.repeat(10_000)}}}`), /^nested too deeply/],
+      [write('not-object.json', '{"p": "just a string"}'), /^package entry is not an object of issues/],
     ];
     for (const [path, reason, options] of cases) {
       const { records, skips } = await collect(path, options);

@@ -21,12 +21,18 @@
  * Codenames map to the numeric release osv.dev uses (`Debian:12`). `sid` (and any
  * codename without a number) is left out, as osv.dev does: unstable has no release
  * number, an image built from it has no VERSION_ID to match against, and its data
- * changes daily.
+ * changes daily. TEMP- issues (no CVE yet) are kept, without an alias: osv.dev drops
+ * them, but they are real unfixed issues (scanners such as Trivy report them).
+ *
+ * The export is one large JSON object (far past maxRecordBytes): it is scanned a package at
+ * a time (bounded-input.ts topLevelMembers), each package bounded by maxRecordBytes and
+ * the file by maxArchiveBytes, so memory stays flat. `modified` is the file's mtime
+ * (the tracker dates nothing), so a fresher download replaces what an older one stored.
  */
 import { statSync } from 'node:fs';
 import { asStockadeError } from '../../core/errors.js';
 import type { AdvisorySource, SourceItem, SourceReadOptions } from '../source.js';
-import { mtimeTimestamp, parseJsonBounded, readBoundedFile, skip, yieldToEventLoop } from './bounded-input.js';
+import { mtimeTimestamp, skip, topLevelMembers, yieldToEventLoop } from './bounded-input.js';
 
 /** Codename -> Debian release number (debian distro-info-data). */
 export const DEBIAN_RELEASES: Readonly<Record<string, string>> = {
@@ -136,32 +142,25 @@ export function convertIssue(pkg: string, issue: string, data: Json, modified: s
   return record;
 }
 
-/** Records (or skips) for a whole tracker document. */
-export function* convertTracker(doc: unknown, origin: string, modified: string): Generator<SourceItem> {
-  if (!isObject(doc)) {
-    yield skip(origin, 'not a Debian security tracker document (top level is not an object)');
+/** Records (or skips) for one package of the tracker: `issues` is `{ "<CVE-…|TEMP-…>": {...} }`. */
+export function* convertPackage(pkg: string, issues: unknown, origin: string, modified: string): Generator<SourceItem> {
+  if (!isObject(issues) || pkg === '' || pkg.length > 200) {
+    yield skip(`${origin}#${pkg.slice(0, 200)}`, 'package entry is not an object of issues');
     return;
   }
-  for (const pkg of Object.keys(doc).sort()) {
-    const issues = doc[pkg];
-    if (!isObject(issues) || pkg === '' || pkg.length > 200) {
-      yield skip(`${origin}#${pkg.slice(0, 200)}`, 'package entry is not an object of issues');
+  for (const issue of Object.keys(issues).sort()) {
+    const data = issues[issue];
+    const where = `${origin}#${pkg}/${issue.slice(0, 100)}`;
+    if (!isObject(data)) {
+      yield skip(where, 'issue entry is not an object');
       continue;
     }
-    for (const issue of Object.keys(issues).sort()) {
-      const data = issues[issue];
-      const where = `${origin}#${pkg}/${issue.slice(0, 100)}`;
-      if (!isObject(data)) {
-        yield skip(where, 'issue entry is not an object');
-        continue;
-      }
-      if (issue === '' || issue.length > 100) {
-        yield skip(where, 'issue id is empty or too long');
-        continue;
-      }
-      const record = convertIssue(pkg, issue, data, modified);
-      if (record) yield { kind: 'record', record, origin: where };
+    if (issue === '' || issue.length > 100) {
+      yield skip(where, 'issue id is empty or too long');
+      continue;
     }
+    const record = convertIssue(pkg, issue, data, modified);
+    if (record) yield { kind: 'record', record, origin: where };
   }
 }
 
@@ -181,21 +180,19 @@ export const debianTrackerSource: AdvisorySource = {
     } catch (e) {
       throw asStockadeError(e, path);
     }
-    const read = readBoundedFile(path, options.maxRecordBytes);
-    if (!read.ok) {
-      yield skip(path, read.reason);
-      return;
-    }
-    const parsed = parseJsonBounded(read.bytes);
-    if (!parsed.ok) {
-      yield skip(path, parsed.reason);
-      return;
-    }
+    // The export is one object of packages, tens of megabytes and growing: it is read a
+    // package at a time, each package bounded by maxRecordBytes, the file by maxArchiveBytes.
     const modified = mtimeTimestamp(path);
     let n = 0;
-    for (const item of convertTracker(parsed.value, path, modified)) {
-      yield item;
-      if (++n % 1024 === 0) await yieldToEventLoop();
+    for (const member of topLevelMembers(path, options.maxRecordBytes, options.maxArchiveBytes)) {
+      if (member.kind === 'skip') {
+        yield skip(member.key === undefined ? path : `${path}#${member.key.slice(0, 200)}`, member.reason);
+      } else if (!member.value.ok) {
+        yield skip(`${path}#${member.key.slice(0, 200)}`, member.value.reason);
+      } else {
+        yield* convertPackage(member.key, member.value.value, path, modified);
+      }
+      if (++n % 256 === 0) await yieldToEventLoop();
     }
   },
 };

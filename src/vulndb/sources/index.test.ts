@@ -11,7 +11,7 @@ import { generateOsvZip } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Files in this folder that are not sources: shared helpers and test tooling. */
-const NOT_SOURCES = ['index.js', 'bounded-input.js', 'generate.js'];
+const NOT_SOURCES = ['index.js', 'bounded-input.js', 'generate.js', 'zip-entries.js', 'zip-entries-worker.js'];
 
 function isAdvisorySource(v: unknown): v is AdvisorySource {
   const s = v as Partial<AdvisorySource> | null;
@@ -47,6 +47,8 @@ test('detectSource picks the right reader for each corpus feed', async (t) => {
     [['vulndata', 'pypa', 'vulns', 'unoconv', 'PYSEC-2019-213.yaml'], 'osv'],
     [['vulndata', 'osv-dev', 'gcp', 'website', 'testdata', 'osv', 'CVE-2021-44228.json'], 'osv'],
     [['vulndata', 'pypa', 'vulns'], 'osv'],
+    [['vulndata', 'alpine-secdb'], 'alpine-secdb'],
+    [['vulndata', 'osv-dev', 'vulnfeeds', 'test_data', 'debian'], 'osv'],
   ];
   for (const [parts, id] of cases) {
     const path = corpusPath(...parts);

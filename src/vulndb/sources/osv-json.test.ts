@@ -21,7 +21,18 @@ function hasPython(): boolean {
   return spawnSync('python3', ['-c', 'import zipfile, json'], { stdio: 'ignore' }).status === 0;
 }
 
-async function collect(path: string, options: OsvReadOptions = LIMITS): Promise<{ records: Array<{ record: unknown; origin: string }>; skips: Array<{ origin: string; reason: string }> }> {
+type Collected = { records: Array<{ record: unknown; origin: string }>; skips: Array<{ origin: string; reason: string }> };
+
+/** Reads everything; a zip is read both on a worker thread and inline, and the two must agree. */
+async function collect(path: string, options: OsvReadOptions = LIMITS): Promise<Collected> {
+  if (!path.endsWith('.zip') || options.zipWorker !== undefined) return collectOnce(path, options);
+  const viaWorker = await collectOnce(path, { ...options, zipWorker: true });
+  const inline = await collectOnce(path, { ...options, zipWorker: false });
+  assert.deepEqual(viaWorker, inline, 'worker and inline zip readers agree');
+  return viaWorker;
+}
+
+async function collectOnce(path: string, options: OsvReadOptions): Promise<Collected> {
   const records: Array<{ record: unknown; origin: string }> = [];
   const skips: Array<{ origin: string; reason: string }> = [];
   for await (const item of osvJsonSource.read(path, options) as AsyncIterable<SourceItem>) {
@@ -503,6 +514,21 @@ test('directory walk: arrays become records, symlinks out of the root are refuse
   }
 });
 
+test('a FIFO named like an archive or a record is refused, not waited on', async () => {
+  const dir = scratch();
+  try {
+    for (const name of ['pipe.zip', 'pipe.json']) {
+      const fifo = join(dir, name);
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+      const { records, skips } = await collect(fifo);
+      assert.equal(records.length, 0);
+      assert.deepEqual(skips, [{ origin: fifo, reason: 'not a regular file' }]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a missing path throws not_found; an unparsable single file is one skip', async () => {
   await assert.rejects(collect('/nonexistent/osv.json'), (e: Error & { code?: string }) => e.code === 'not_found');
   const dir = scratch();
@@ -530,6 +556,26 @@ test('detect: directories, zips by name or magic, OSV JSON/YAML by an id key', (
   assert.equal(d('/x/notes.txt', Buffer.from('id: x'), false), false);
 });
 
+test('a consumer that stops early leaves no open descriptor and no running thread', async () => {
+  const dir = join(fixtureCacheDir(), `vulndb-osv-json-${FIXTURE_VERSION}`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'generated-30000-seed7.zip');
+  if (!existsSync(path)) {
+    generateOsvZip(`${path}.partial`, { records: 30_000, seed: 7 });
+    renameSync(`${path}.partial`, path);
+  }
+  const openFds = () => readdirSync('/proc/self/fd').length;
+  const before = openFds();
+  for (const zipWorker of [true, false]) {
+    let n = 0;
+    for await (const item of osvJsonSource.read(path, { ...LIMITS, zipWorker } as OsvReadOptions)) {
+      if (item.kind === 'record' && ++n === 1500) break;
+    }
+    assert.equal(n, 1500);
+  }
+  assert.equal(openFds(), before);
+});
+
 // --- speed ----------------------------------------------------------------------------
 
 test('a generated 30k-record all.zip reads at well over 10k records/s', async () => {
@@ -542,7 +588,7 @@ test('a generated 30k-record all.zip reads at well over 10k records/s', async ()
   }
   const started = performance.now();
   let records = 0;
-  for await (const item of osvJsonSource.read(path, LIMITS)) if (item.kind === 'record') records++;
+  for await (const item of osvJsonSource.read(path, LIMITS)) if (item.kind === 'record') records++; // worker path, the default
   const perSecond = records / ((performance.now() - started) / 1000);
   assert.equal(records, 30_000);
   console.log(`# osv zip read: ${Math.round(perSecond)} records/s`);
