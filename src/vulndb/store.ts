@@ -195,6 +195,11 @@ export class AdvisoryStore {
     return row ? (JSON.parse(row.body) as OsvRecord) : undefined;
   }
 
+  source(id: string): SourceStatus | undefined {
+    const r = this.db.prepare<[string], { id: string; origin: string; imported_at: string; records: number; skipped: number; newest_modified: string | null }>('SELECT * FROM sources WHERE id = ?').get(id);
+    return r ? { id: r.id, origin: r.origin, importedAt: r.imported_at, records: r.records, skipped: r.skipped, newestModified: r.newest_modified } : undefined;
+  }
+
   isEmpty(): boolean {
     return this.db.prepare('SELECT 1 FROM advisories LIMIT 1').get() === undefined;
   }

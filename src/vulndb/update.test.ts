@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -131,4 +131,32 @@ test('update from a file: mirror, and failures that must not hang or corrupt', a
     server.close();
     store.close();
   }
+});
+
+test('incremental update by modified time: only records newer than the stored ones are fetched', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-update-'));
+  const archive = goArchive(dir);
+  if (!archive) return t.skip('corpus golang vulndb archive absent');
+  const mirror = join(dir, 'mirror', 'Go');
+  mkdirSync(mirror, { recursive: true });
+  execFileSync('cp', [archive.zip, join(mirror, 'all.zip')]);
+  const cacheDir = join(dir, 'cache');
+  const store = AdvisoryStore.open(defaultDbPath(cacheDir), { create: true });
+  const repo = pathToFileURL(join(dir, 'mirror')).href;
+  assert.equal((await updateDatabase(store, options(cacheDir, repo)))[0]?.status, 'imported');
+  const newest = store.source('osv:Go')?.newestModified ?? '';
+  // The mirror now lists one newer record (and older ones that must not be fetched),
+  // and the full archive is gone: an incremental update must not need it.
+  execFileSync('rm', [join(mirror, 'all.zip')]);
+  const fresh = { id: 'GO-2099-0001', modified: '2099-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Go', name: 'example.com/mod' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.3' }] }] }] };
+  writeFileSync(join(mirror, 'GO-2099-0001.json'), JSON.stringify(fresh));
+  writeFileSync(join(mirror, "modified_id.csv"), `2099-01-01T00:00:00Z,GO-2099-0001\n${newest},GO-OLD-NOT-SERVED\n`);
+  const r = await updateDatabase(store, options(cacheDir, repo));
+  assert.equal(r[0]?.status, 'imported', JSON.stringify(r));
+  assert.match(r[0]?.report?.input ?? '', /1 changed/);
+  assert.equal(store.status().advisories, archive.count + 1);
+  assert.equal(store.lookup('Go', 'example.com/mod')[0]?.id, 'GO-2099-0001');
+  const again = await updateDatabase(store, options(cacheDir, repo));
+  assert.equal(again[0]?.status, 'unchanged');
+  store.close();
 });

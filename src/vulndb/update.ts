@@ -124,6 +124,62 @@ async function download(url: string, dest: string, options: UpdateOptions, valid
   return { notModified: false, validators: next };
 }
 
+/** More changed records than this: the whole archive is cheaper than one request each. */
+const INCREMENTAL_MAX = 2000;
+
+/** Small documents (modified_id.csv, one record) from http(s) or file: URLs, size-capped. */
+async function fetchBytes(url: string, maxBytes: number, timeoutMs: number): Promise<Buffer | undefined> {
+  if (url.startsWith('file:')) {
+    const path = fileURLToPath(url);
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile() || st.size > maxBytes) return undefined;
+    return readFile(path);
+  }
+  const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) return undefined;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  return bytes.length > maxBytes ? undefined : bytes;
+}
+
+/**
+ * Incremental update by `modified` time: osv.dev publishes `<Ecosystem>/modified_id.csv`
+ * (`<modified>,<id>` per line). When the store already holds this ecosystem, fetch only
+ * the records modified since its newest one. Undefined means "do a full download".
+ */
+async function incrementalUpdate(store: AdvisoryStore, base: string, ecosystem: string, options: UpdateOptions, tmpDir: string): Promise<InputReport | undefined> {
+  const since = store.source(`osv:${ecosystem}`)?.newestModified;
+  if (!since) return undefined;
+  const dir = `${base}/${encodeURIComponent(ecosystem)}`;
+  const csv = await fetchBytes(`${dir}/modified_id.csv`, 256 * 1024 * 1024, options.timeoutMs).catch(() => undefined);
+  if (!csv) return undefined;
+  const changed: string[] = [];
+  for (const raw of csv.toString('utf8').split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    // Anything but `<RFC 3339 time>,<id>` (an HTML error page, a proxy's notice) means
+    // this mirror has no usable index: fall back to the full archive.
+    const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.]+Z),([A-Za-z0-9._:-]{1,200})$/.exec(line);
+    if (!m) return undefined;
+    if ((m[1] as string) > since) changed.push(m[2] as string);
+    if (changed.length > INCREMENTAL_MAX) return undefined;
+  }
+  const work = join(tmpDir, `osv-incremental-${randomBytes(8).toString('hex')}`);
+  await mkdir(work, { recursive: true, mode: 0o700 });
+  try {
+    for (const id of changed) {
+      const body = await fetchBytes(`${dir}/${encodeURIComponent(id)}.json`, DEFAULT_SOURCE_LIMITS.maxRecordBytes, options.timeoutMs);
+      if (!body) return undefined;
+      await writeFile(join(work, `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`), body, { mode: 0o600 });
+    }
+    if (changed.length === 0) return { input: `${dir}/modified_id.csv`, source: 'osv', imported: 0, unchanged: 0, skipped: 0, skipReasons: [], seconds: 0 };
+    const report = await importInput(store, work, DEFAULT_SOURCE_LIMITS, `osv:${ecosystem}`);
+    report.input = `${dir}/modified_id.csv (${changed.length} changed)`;
+    return report;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 /** A maintenance page or a proxy's error body must not be imported as "no advisories". */
 async function assertZip(file: string, url: string): Promise<void> {
   const fh = await open(file, 'r');
@@ -159,6 +215,11 @@ export async function updateDatabase(store: AdvisoryStore, options: UpdateOption
       const url = `${base}/${encodeURIComponent(ecosystem)}/all.zip`;
       const tmp = join(tmpDir, `osv-${randomBytes(8).toString('hex')}.zip`);
       try {
+        const incremental = await incrementalUpdate(store, base, ecosystem, options, tmpDir).catch(() => undefined);
+        if (incremental) {
+          reports.push(incremental.imported + incremental.skipped === 0 ? { ecosystem, status: 'unchanged' } : { ecosystem, status: 'imported', report: incremental });
+          continue;
+        }
         options.log?.(`fetching ${url}`);
         const got = await download(url, tmp, options, validators[ecosystem] ?? {});
         if ('missing' in got) {
