@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { StockadeError } from '../core/errors.js';
 
@@ -23,7 +23,10 @@ export class ByteMeter extends Transform {
   bytes = 0;
   private readonly hash: Hash | undefined;
 
-  constructor(withHash: boolean) {
+  constructor(
+    withHash: boolean,
+    private readonly onChunk?: (bytes: number) => void,
+  ) {
     super();
     this.hash = withHash ? createHash('sha256') : undefined;
   }
@@ -31,6 +34,7 @@ export class ByteMeter extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
     this.hash?.update(chunk);
+    this.onChunk?.(chunk.length);
     cb(null, chunk);
   }
 
@@ -140,31 +144,27 @@ export function createDecompressor(kind: Compression): Transform {
 }
 
 /**
- * Peeks at the first bytes of a stream to detect compression, then re-emits them.
- * Returns the detected kind and a stream that yields the complete original bytes.
+ * Detects compression from a stream's first chunk and puts the chunk back
+ * (`unshift`), so the stream can then be piped whole. Plain stream plumbing on
+ * purpose: wrapping it in an async generator stalled the decompressor between chunks.
  */
-export async function peekCompression(source: AsyncIterable<Buffer>): Promise<{ kind: Compression; stream: AsyncIterable<Buffer> }> {
-  const iterator = source[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headLength = 0;
-  let done = false;
-  while (headLength < 4 && !done) {
-    const next = await iterator.next();
-    if (next.done) done = true;
-    else {
-      head.push(next.value);
-      headLength += next.value.length;
-    }
-  }
-  const kind = sniffCompression(Buffer.concat(head));
-  async function* replay(): AsyncIterable<Buffer> {
-    yield* head;
-    if (done) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  return { kind, stream: replay() };
+export function sniffStream(stream: Readable): Promise<Compression> {
+  return new Promise((resolve, reject) => {
+    const done = (kind: Compression) => {
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('error', reject);
+      resolve(kind);
+    };
+    const onReadable = () => {
+      const chunk = stream.read() as Buffer | null;
+      if (chunk === null) return;
+      stream.unshift(chunk);
+      done(sniffCompression(chunk));
+    };
+    const onEnd = () => done('none');
+    stream.on('readable', onReadable);
+    stream.once('end', onEnd);
+    stream.once('error', reject);
+  });
 }

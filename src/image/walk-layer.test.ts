@@ -283,3 +283,28 @@ test('a docker archive whose manifest.json names a path outside the archive is r
   assert.ok(!existsSync(join(base, '..', 'etc')));
   rmSync(base, { recursive: true, force: true });
 });
+
+test('hardlinks: a wanted link to an unwanted target is read in a second pass; a wanted target is not read twice', async () => {
+  const base = tmp();
+  const layout = join(base, 'layout');
+  await writeOciLayout(layout, {
+    layers: [
+      {
+        entries: [
+          f('data/blob.bin', 'linked@2.0.0'),
+          { path: 'app/linked.pkg', type: 'link', linkname: 'data/blob.bin' },
+          f('app/direct.pkg', 'direct@1.0.0'),
+          { path: 'app/again.pkg', type: 'link', linkname: 'app/direct.pkg' },
+        ],
+      },
+    ],
+  });
+  let reads = 0;
+  const counting: Extractor = { ...probe, extract: (file) => { reads++; return (probe as Extract).extract(file); } };
+  const r = await scanImage(layout, { cacheDir: join(base, 'cache'), noCache: true, limits: DEFAULT_WALK_LIMITS, extractors: [counting] });
+  assert.deepEqual(r.packages.map((p) => `${p.name}@${p.version} ${p.locations[0]}`).sort(), ['direct@1.0.0 /app/again.pkg', 'direct@1.0.0 /app/direct.pkg', 'linked@2.0.0 /app/linked.pkg']);
+  assert.equal(reads, 2, 'direct.pkg once (its link reuses the result), blob.bin once under the link name');
+  rmSync(base, { recursive: true, force: true });
+});
+
+type Extract = Extractor & { kind: 'buffer' };
