@@ -6,40 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { corpusPath } from '../testing/corpus.js';
 import { KNOWN_LICENSE_EXCEPTION_IDS, KNOWN_LICENSE_IDS, parseSpdxExpression, spdxLicenseId } from './spdx-license.js';
+import { pythonSpdxVerdicts, PYTHON_MISSING } from './writers/test-support/sample-inventory.js';
 
-/**
- * The python3-license-expression library (Debian package python3-license-expression)
- * judges SPDX expressions independently of our parser. Unknown keys are reported
- * separately so LicenseRef-* (which it does not know, by design) can be allowed.
- */
-const PYTHON_SPDX_CHECK = `
-import json, sys
-from license_expression import get_spdx_licensing
-licensing = get_spdx_licensing()
-out = []
-for e in json.load(sys.stdin):
-    try:
-        info = licensing.validate(e, strict=True)
-        out.append({"errors": [str(x) for x in info.errors], "unknown": [str(s) for s in info.invalid_symbols]})
-    except Exception as x:
-        out.append({"errors": ["exception: " + str(x)], "unknown": []})
-print(json.dumps(out))
-`;
-
-interface SpdxVerdict { errors: string[]; unknown: string[] }
-
-function pythonSpdxVerdicts(expressions: readonly string[]): SpdxVerdict[] | undefined {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    const run = spawnSync(python, ['-c', PYTHON_SPDX_CHECK], { input: JSON.stringify(expressions), encoding: 'utf8', timeout: 60_000 });
-    if (run.status === 0) return JSON.parse(run.stdout) as SpdxVerdict[];
-  }
-  return undefined;
-}
-
-const PYTHON_MISSING = 'python3-license-expression is not installed (apt-get install -y python3-license-expression)';
 
 /** CycloneDX's copy of the SPDX license and exception id list (v3.17), from the corpus. */
 function officialSpdxIds(): Set<string> | undefined {
