@@ -196,6 +196,25 @@ export interface VulnerabilityFinding {
   suppressed?: Suppression;
 }
 
+/** One configuration rule broken in one place. */
+export interface ConfigFinding {
+  ruleId: string;
+  title: string;
+  severity: SeverityLevel;
+  /** `<framework>:<control>` references from the rule's metadata. */
+  frameworks: string[];
+  /** The file (or `image config` for the image's own configuration). */
+  file: string;
+  /** 1-based, when known. */
+  line?: number;
+  column?: number;
+  /** The resource in the file: `Deployment/web`, `service api`, `stage 2 (runtime)`. */
+  resource?: string;
+  message: string;
+  remediation: string;
+  suppressed?: Suppression;
+}
+
 /** The one result type every writer reads. */
 export interface ScanResult {
   schemaVersion: 1;
@@ -207,5 +226,7 @@ export interface ScanResult {
   packages: Package[];
   /** Present when the vulnerability scanner ran. */
   vulnerabilities?: VulnerabilityFinding[];
+  /** Present when configuration checks ran. */
+  misconfigurations?: ConfigFinding[];
   warnings: ScanWarning[];
 }

@@ -113,6 +113,7 @@ const DOCUMENTED_TYPES: Array<{ section: string; interfaces: string[] }> = [
   { section: 'VulnerabilityFinding', interfaces: ['VulnerabilityFinding'] },
   { section: 'SeverityRating', interfaces: ['SeverityRating'] },
   { section: 'Suppression', interfaces: ['Suppression'] },
+  { section: 'ConfigFinding', interfaces: ['ConfigFinding'] },
   { section: 'ScanWarning', interfaces: ['ScanWarning'] },
 ];
 
