@@ -242,7 +242,7 @@ for d, _, fs in os.walk(sys.argv[1]):
     for f in fs:
         if f.endswith(('.yaml', '.yml')):
             p = os.path.join(d, f)
-            out[p] = yaml.load(open(p, encoding='utf-8'), Loader=L)
+            out[os.path.realpath(p)] = yaml.load(open(p, encoding="utf-8"), Loader=L)
 print(json.dumps(out))
 `, root], { encoding: 'utf8', maxBuffer: 256 << 20 });
   assert.equal(dump.status, 0, dump.stderr);
