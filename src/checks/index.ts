@@ -1,10 +1,14 @@
 /**
- * Every configuration rule, in one explicit list per document kind. The meta-test
- * fails when a rule file is not listed, ids collide, or metadata is incomplete.
+ * Every configuration rule and document adapter, in explicit lists. The meta-test
+ * (index.test.ts) fails when a rule is missing metadata, ids collide, or framework
+ * references are malformed.
  */
+import type { DocumentAdapter } from './adapter.js';
 import type { Rule } from './rule.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule is typed by its own document; the list only needs the shared metadata.
+/** Each rule is typed by its own document; the lists only need the shared metadata. */
 export type AnyRule = Rule<never>;
 
-export const RULES: readonly AnyRule[] = [];
+export const ADAPTERS: readonly DocumentAdapter[] = [];
+
+export const RULES: readonly AnyRule[] = ADAPTERS.flatMap((a) => a.rules);

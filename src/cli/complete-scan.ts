@@ -29,9 +29,10 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
     });
     applyPolicy(result, opts, note);
   }
+  if (result.misconfigurations) result.misconfigurations = result.misconfigurations.filter((f) => opts.severity.includes(f.severity));
   await emitResult(result, { ...(opts.format ? { format: opts.format } : {}), ...(opts.output ? { output: opts.output } : {}) });
   if (!opts.quiet) for (const w of result.warnings) process.stderr.write(`stockade: warning: ${w.input}: ${w.message}\n`);
-  const remaining = (result.vulnerabilities ?? []).filter((f) => !f.suppressed);
+  const remaining = [...(result.vulnerabilities ?? []), ...(result.misconfigurations ?? [])].filter((f) => !f.suppressed);
   if (opts.exitCode !== undefined && opts.exitCode !== 0 && remaining.length > 0) process.exitCode = opts.exitCode;
   else if (result.warnings.some((w) => w.incomplete)) process.exitCode = SCAN_INCOMPLETE_EXIT;
 }

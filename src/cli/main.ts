@@ -7,12 +7,13 @@
 import { Command } from 'commander';
 import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, asStockadeError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
+import { configCommand } from './commands/config.js';
 import { dbCommand } from './commands/db.js';
 import { imageCommand } from './commands/image.js';
 import { rootfsCommand } from './commands/rootfs.js';
 import { sbomCommand } from './commands/sbom.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, rootfsCommand, sbomCommand, dbCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, rootfsCommand, sbomCommand, configCommand, dbCommand];
 
 const EXIT_CODE_HELP = [
   [0, 'ok', 'scan finished, result written (see --exit-code for gating on findings)'],
@@ -38,6 +39,7 @@ Examples:
   $ stockade image --input ./layout:3.19 -f cyclonedx -o sbom.cdx.json --scanners none
   $ stockade image --input img.tar --severity CRITICAL,HIGH --ignore-unfixed --exit-code 1
   $ stockade rootfs /mnt/container-root                      an unpacked root filesystem
+  $ stockade config k8s/ Dockerfile docker-compose.yml -f sarif -o config.sarif
   $ stockade sbom ./sbom.spdx.json                           vulnerabilities of an existing SBOM
   $ stockade db update                                       fetch OSV data (osv.dev, or --db-repository mirror)
   $ stockade db import ./osv/*.zip ./debian-tracker.json     import advisories offline

@@ -104,7 +104,7 @@ export interface ImageInfo {
   /** What the user named: a path, a ref. */
   name: string;
   /** How we read it. */
-  sourceKind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'rootfs' | 'registry' | 'sbom';
+  sourceKind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'rootfs' | 'registry' | 'sbom' | 'config';
   /** Manifest digest, `sha256:...`. */
   manifestDigest?: string;
   /** Image id = config digest. */

@@ -19,7 +19,8 @@
  * scanned artifact), so GitHub shows them as dismissed rather than not at all.
  */
 import { createHash } from 'node:crypto';
-import type { Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
+import { RULES } from '../../checks/index.js';
+import type { ConfigFinding, Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
 import {
   compareFindings,
   findingsOf,
@@ -323,6 +324,8 @@ export function buildSarif(result: ScanResult): Record<string, unknown> {
     }
   }
 
+  appendConfigFindings(result, rules, results);
+
   const driver: Record<string, unknown> = {
     name: result.tool.name,
     version: result.tool.version,
@@ -349,6 +352,61 @@ export function buildSarif(result: ScanResult): Record<string, unknown> {
   if (props) run['properties'] = props;
 
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
+}
+
+/**
+ * Configuration findings: one SARIF rule per rule id, its descriptor taken from the
+ * rule's own metadata (the single source), framework references as tags so GitHub
+ * can filter by `pss:runAsNonRoot` or `cis-docker:4.1`; results on the file's line.
+ */
+function appendConfigFindings(result: ScanResult, rules: SarifRule[], results: SarifResult[]): void {
+  const findings = result.misconfigurations ?? [];
+  if (findings.length === 0) return;
+  const meta = new Map(RULES.map((r) => [r.id, r]));
+  const ids = [...new Set(findings.map((f) => f.ruleId))].sort(compareStrings);
+  const index = new Map<string, number>();
+  for (const id of ids) {
+    const first = findings.find((f) => f.ruleId === id) as ConfigFinding;
+    const rule = meta.get(id);
+    index.set(id, rules.length);
+    const description = rule?.description ?? first.title;
+    const descriptor: SarifRule = {
+      id,
+      name: id.replace(/[^A-Za-z0-9]/g, ''),
+      shortDescription: { text: clip(first.title) },
+      fullDescription: { text: clip(description) },
+      help: {
+        text: clip(`${description}\n\nRemediation: ${first.remediation}`),
+        markdown: clip(`${markdownText(description)}\n\n**Remediation:** ${markdownText(first.remediation)}`),
+      },
+      properties: {
+        tags: ['misconfiguration', 'security', first.severity, ...first.frameworks],
+        'security-severity': securitySeverity(first.severity),
+      },
+    } as unknown as SarifRule;
+    const helpUri = rule?.references[0];
+    if (helpUri && /^https?:\/\//.test(helpUri)) (descriptor as unknown as Record<string, unknown>)['helpUri'] = helpUri;
+    rules.push(descriptor);
+  }
+  for (const f of findings) {
+    const region: Record<string, number> = { startLine: f.line ?? 1 };
+    if (f.column) region['startColumn'] = f.column;
+    const uri = f.file.replace(/^\.\//, '');
+    const entry = {
+      ruleId: f.ruleId,
+      ruleIndex: index.get(f.ruleId) as number,
+      level: sarifLevel(f.severity),
+      message: { text: clip(f.resource ? `${f.resource}: ${f.message}` : f.message) },
+      locations: [{ physicalLocation: { artifactLocation: { uri }, region } }],
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f.resource ?? '', f.ruleId, `${uri}:${f.line ?? 0}`) },
+    } as unknown as SarifResult;
+    if (f.suppressed) (entry as unknown as Record<string, unknown>)['suppressions'] = [{ kind: 'inSource', justification: f.suppressed.justification ?? 'suppressed inline' }];
+    results.push(entry);
+  }
+}
+
+function securitySeverity(level: SeverityLevel): string {
+  return { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: '0.0' }[level];
 }
 
 export const sarifWriter: Writer = {

@@ -1,0 +1,26 @@
+/** `stockade config PATH...`: check Dockerfiles, Kubernetes manifests, Compose files and daemon.json. */
+import { Command, InvalidArgumentError } from 'commander';
+import { StockadeError } from '../../core/errors.js';
+import { ADAPTERS } from '../../checks/index.js';
+import { runConfigChecks } from '../../checks/run-config.js';
+import { completeScan } from '../complete-scan.js';
+import { addScanOptions, resolveScanOptions } from '../options.js';
+
+function parseBytes(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a number of bytes');
+  return n;
+}
+
+export function configCommand(): Command {
+  const cmd = new Command('config')
+    .description('check configuration files against CIS Docker/Kubernetes, Pod Security Standards and NSA guidance: Dockerfiles, Kubernetes YAML/JSON, Compose files, daemon.json')
+    .argument('<path...>', 'files or directories (walked; node_modules and .git skipped)')
+    .option('--max-file-size <bytes>', 'skip (with a warning) configuration files larger than this', parseBytes, 16 * 1024 * 1024);
+  return addScanOptions(cmd).action(async (paths: string[], raw: Record<string, unknown>) => {
+    if (paths.length === 0) throw new StockadeError('usage', 'config', 'give at least one file or directory');
+    const opts = { ...resolveScanOptions(raw), scanners: [] };
+    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number });
+    await completeScan(result, opts);
+  });
+}
