@@ -4,11 +4,22 @@
  * references are malformed.
  */
 import type { DocumentAdapter } from './adapter.js';
+import { composeAdapter } from './adapters/compose.js';
+import { daemonAdapter } from './adapters/daemon.js';
+import { kubernetesAdapter } from './adapters/kubernetes.js';
+import { COMPOSE_RULES } from './compose/index.js';
+import { DAEMON_RULES } from './daemon/index.js';
+import { KUBERNETES_RULES } from './kubernetes/index.js';
 import type { Rule } from './rule.js';
 
 /** Each rule is typed by its own document; the lists only need the shared metadata. */
 export type AnyRule = Rule<never>;
 
-export const ADAPTERS: readonly DocumentAdapter[] = [];
+/** First claim wins: exact file names before content sniffing. */
+export const ADAPTERS: readonly DocumentAdapter[] = [
+  daemonAdapter(DAEMON_RULES as unknown as readonly AnyRule[]),
+  composeAdapter(COMPOSE_RULES as unknown as readonly AnyRule[]),
+  kubernetesAdapter(KUBERNETES_RULES as unknown as readonly AnyRule[]),
+];
 
 export const RULES: readonly AnyRule[] = ADAPTERS.flatMap((a) => a.rules);

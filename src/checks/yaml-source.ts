@@ -64,7 +64,8 @@ export function parseYamlFile(text: string): YamlFile {
   const documents: YamlDocument[] = [];
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    // logLevel 'error': the library would otherwise print its own warnings to stderr.
+    docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (e) {
     return { documents, errors: [`not valid YAML: ${(e as Error).message.split('\n')[0]}`], warnings };
   }

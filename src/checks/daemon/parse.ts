@@ -43,3 +43,7 @@ export function daemonViolation(doc: DaemonDoc, path: FieldPath, reason: string,
   if (detail !== undefined) v.detail = detail;
   return v;
 }
+
+export function isRecordValue(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

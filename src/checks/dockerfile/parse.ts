@@ -511,3 +511,17 @@ export function finalStage(doc: DockerfileDoc): Stage {
 export function stageName(stage: Stage): string {
   return `stage ${stage.alias ?? stage.index}`;
 }
+
+/**
+ * The instructions that shape a stage's image, oldest first: a stage built `FROM` an earlier
+ * stage inherits that stage's USER, HEALTHCHECK and ENV. Bounded by the number of stages.
+ */
+export function inheritedInstructions(doc: DockerfileDoc, stage: Stage): DockerInstruction[] {
+  const chain: Stage[] = [stage];
+  let s = stage;
+  while (s.fromStage !== undefined && s.fromStage < s.index && chain.length <= doc.stages.length) {
+    s = doc.stages[s.fromStage] as Stage;
+    chain.unshift(s);
+  }
+  return chain.flatMap((c) => c.instructions);
+}

@@ -177,3 +177,12 @@ function quoteIfNeeded(word: string): string {
 export function runCommands(instr: DockerInstruction): ShellCommand[] {
   return splitCommands(runScript(instr));
 }
+
+/** The first word that is not a `VAR=value` assignment or `env` (so `X=1 sudo make` gives `sudo`). */
+export function leadingWord(command: ShellCommand): string {
+  for (const word of command.words) {
+    if (isAssignment(word) || baseName(word) === 'env') continue;
+    return baseName(word);
+  }
+  return '';
+}
