@@ -1,0 +1,92 @@
+// `stockade config` as a user runs it: several kinds of file in one tree, findings on
+// the lines the fixtures put the problems on (found by searching the fixture text),
+// inline suppression reported not dropped, a broken file an error for that file only,
+// SARIF results carrying the rule's framework tags.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ScanResult } from '../core/types.js';
+import { REPO_ROOT } from '../testing/corpus.js';
+
+const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function lineOf(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, needle);
+  return i + 1;
+}
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      hostPID: true
+      containers:
+      - name: app
+        image: nginx:1.25
+        securityContext:
+          privileged: true # stockade:ignore SK-K8S-0101 debugging sidecar, removed after incident 42
+`;
+
+const COMPOSE = `services:
+  api:
+    image: example/api:1
+    privileged: true
+`;
+
+test('config: findings on the right lines across kinds, suppression kept, broken files reported, SARIF tags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-config-'));
+  mkdirSync(join(dir, 'k8s'));
+  writeFileSync(join(dir, 'k8s', 'web.yaml'), DEPLOYMENT);
+  writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
+  writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ icc: true, 'insecure-registries': ['10.0.0.1:5000'] }, null, 2));
+  writeFileSync(join(dir, 'k8s', 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: x\n');
+  const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(',')}]`), 'apiVersion: v1', 'kind: ConfigMap'].join('\n');
+  writeFileSync(join(dir, 'k8s', 'bomb.yaml'), bomb);
+  writeFileSync(join(dir, 'k8s', 'binary.yaml'), Buffer.from([0, 1, 2, 3, 0, 0, 0x61, 0x70, 0x69]));
+
+  const r = run(['config', dir, '-f', 'json', '-q']);
+  assert.equal(r.code, 11, `incomplete run: ${r.stderr}`);
+  const result = JSON.parse(r.stdout) as ScanResult;
+  const findings = result.misconfigurations ?? [];
+  const at = (file: string, ruleId: string) => findings.filter((f) => f.file.endsWith(file) && f.ruleId === ruleId);
+
+  const hostPid = findings.find((f) => f.file.endsWith('web.yaml') && f.frameworks.includes('pss:hostNamespaces'));
+  assert.equal(hostPid?.line, lineOf(DEPLOYMENT, 'hostPID: true'));
+  assert.equal(hostPid?.resource?.startsWith('Deployment/web'), true);
+  const privileged = findings.find((f) => f.file.endsWith('web.yaml') && f.frameworks.includes('pss:privileged'));
+  assert.equal(privileged?.line, lineOf(DEPLOYMENT, 'privileged: true'));
+  assert.equal(privileged?.suppressed?.kind, 'inline');
+  assert.match(privileged?.suppressed?.justification ?? '', /incident 42/);
+
+  assert.equal(at('docker-compose.yml', 'SK-COMPOSE-0001')[0]?.line, lineOf(COMPOSE, 'privileged: true'));
+  assert.ok(findings.some((f) => f.file.endsWith('daemon.json') && f.frameworks.includes('cis-docker:2.2')), 'icc');
+  assert.ok(result.warnings.some((w) => w.input.endsWith('broken.yaml') && w.incomplete));
+  assert.ok(result.warnings.some((w) => w.input.endsWith('bomb.yaml') && /alias/.test(w.message)));
+  assert.ok(!result.warnings.some((w) => w.input.endsWith('binary.yaml')), 'binary files are skipped quietly');
+
+  const sarif = JSON.parse(run(['config', join(dir, 'k8s', 'web.yaml'), '-f', 'sarif', '-q']).stdout) as {
+    runs: Array<{ tool: { driver: { rules: Array<{ id: string; properties: { tags: string[] } }> } }; results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }>; suppressions?: unknown[] }> }>;
+  };
+  const run0 = sarif.runs[0];
+  const rule = run0?.tool.driver.rules.find((x) => x.properties.tags.includes('pss:hostNamespaces'));
+  assert.ok(rule?.properties.tags.includes('pss-level:baseline'));
+  const res = run0?.results.find((x) => x.ruleId === rule?.id);
+  assert.equal(res?.locations[0]?.physicalLocation.region.startLine, lineOf(DEPLOYMENT, 'hostPID: true'));
+  assert.ok(run0?.results.some((x) => x.suppressions && x.suppressions.length > 0));
+
+  // --exit-code counts only what is not suppressed; --severity filters first.
+  assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json']).code, 4);
+  assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json', '--severity', 'UNKNOWN']).code, 0);
+});
