@@ -6,9 +6,12 @@
 import type { DocumentAdapter } from './adapter.js';
 import { composeAdapter } from './adapters/compose.js';
 import { daemonAdapter } from './adapters/daemon.js';
+import { dockerfileAdapter } from './adapters/dockerfile.js';
 import { kubernetesAdapter } from './adapters/kubernetes.js';
 import { COMPOSE_RULES } from './compose/index.js';
 import { DAEMON_RULES } from './daemon/index.js';
+import { DOCKERFILE_RULES } from './dockerfile/index.js';
+import { IMAGE_RULES } from './image/index.js';
 import { KUBERNETES_RULES } from './kubernetes/index.js';
 import type { Rule } from './rule.js';
 
@@ -17,9 +20,13 @@ export type AnyRule = Rule<never>;
 
 /** First claim wins: exact file names before content sniffing. */
 export const ADAPTERS: readonly DocumentAdapter[] = [
+  dockerfileAdapter(DOCKERFILE_RULES as unknown as readonly AnyRule[]),
   daemonAdapter(DAEMON_RULES as unknown as readonly AnyRule[]),
   composeAdapter(COMPOSE_RULES as unknown as readonly AnyRule[]),
   kubernetesAdapter(KUBERNETES_RULES as unknown as readonly AnyRule[]),
 ];
 
-export const RULES: readonly AnyRule[] = ADAPTERS.flatMap((a) => a.rules);
+/** Image-config rules are run by `stockade image` on the image itself, not by an adapter. */
+export const IMAGE_CONFIG_RULES: readonly AnyRule[] = IMAGE_RULES as unknown as readonly AnyRule[];
+
+export const RULES: readonly AnyRule[] = [...ADAPTERS.flatMap((a) => a.rules), ...IMAGE_CONFIG_RULES];

@@ -9,7 +9,7 @@ import { defaultCacheDir } from '../image/layer-cache.js';
 import { WRITERS } from '../report/writers/index.js';
 
 /** Scanners that run on the inventory. `none` = inventory only. */
-export const SCANNERS = ['vuln'] as const;
+export const SCANNERS = ['vuln', 'config'] as const;
 export type ScannerId = (typeof SCANNERS)[number];
 
 export interface OutputOptions {

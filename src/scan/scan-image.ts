@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import { StockadeError } from '../core/errors.js';
-import type { ImageInfo, ScanResult, ScanWarning } from '../core/types.js';
+import type { ConfigFinding, ImageInfo, ScanResult, ScanWarning } from '../core/types.js';
+import { IMAGE_RULES, specialFiles, type ImageConfigDoc } from '../checks/image/index.js';
+import { redactImageConfig } from '../checks/image/secret-names.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { LayerCache } from '../image/layer-cache.js';
 import type { LayerAnalysis } from '../image/layer-analysis.js';
@@ -35,6 +37,8 @@ export interface ImageScanOptions {
   progress?: ProgressSink;
   /** Layers analysed at once: decompression runs on libuv threads, parsing on ours. */
   concurrency?: number;
+  /** Run the image-config rules (user, env secrets, history, ports, healthcheck, file modes). */
+  configChecks?: boolean;
 }
 
 export async function scanImage(input: string, options: ImageScanOptions): Promise<ScanResult> {
@@ -66,7 +70,10 @@ export async function scanImage(input: string, options: ImageScanOptions): Promi
     });
     options.progress?.stop();
     const inventory = mergeLayers(analyses, source.info.layers);
-    return buildResult(source.info, inventory, []);
+    // Rules see the configuration as it is; the result only ever carries it redacted.
+    const result = buildResult(redactImageInfo(source.info), inventory, []);
+    if (options.configChecks) result.misconfigurations = checkImageConfig(source.info, inventory.view);
+    return result;
   } finally {
     options.progress?.stop();
     await source.close();
@@ -83,6 +90,27 @@ export async function scanRootfs(dir: string, options: RootfsScanOptions = {}): 
   const inventory = mergeLayers([analysis], undefined);
   const info: ImageInfo = { name: dir, sourceKind: 'rootfs', repoTags: [], repoDigests: [], layers: [] };
   return buildResult(info, inventory, []);
+}
+
+function redactImageInfo(info: ImageInfo): ImageInfo {
+  const redacted = redactImageConfig(info);
+  // Layer history lines are copied into each LayerRef too.
+  const history = redacted.history ?? [];
+  const producing = history.filter((h) => !h.empty_layer);
+  return { ...redacted, layers: info.layers.map((l, i) => (l.createdBy && producing.length === info.layers.length ? { ...l, createdBy: producing[i]?.created_by ?? l.createdBy } : l)) };
+}
+
+function checkImageConfig(info: ImageInfo, view: ReturnType<typeof mergeLayers>['view']): ConfigFinding[] {
+  const doc: ImageConfigDoc = { info, ...specialFiles(view) };
+  const findings: ConfigFinding[] = [];
+  for (const rule of IMAGE_RULES) {
+    for (const v of rule.check(doc)) {
+      const f: ConfigFinding = { ruleId: rule.id, title: rule.title, severity: rule.severity, frameworks: [...rule.frameworks], file: 'image config', message: v.reason + (v.detail ? ` (${v.detail})` : ''), remediation: rule.remediation };
+      if (v.resource) f.resource = v.resource;
+      findings.push(f);
+    }
+  }
+  return findings;
 }
 
 function buildResult(target: ImageInfo, inventory: ReturnType<typeof mergeLayers>, extra: ScanWarning[]): ScanResult {

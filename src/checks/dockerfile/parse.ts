@@ -464,9 +464,11 @@ export function parseImageRef(ref: string): ImageRef {
 
 function makeStage(from: DockerInstruction, earlier: Stage[], file: string, unresolved: boolean): Stage {
   const words = from.expandedArgs;
-  if (words.length === 0 || words[0] === '') {
+  if (from.args.length === 0) {
     throw new DockerfileParseError(file, from.position.line, from.position.column, 'FROM without an image');
   }
+  // A variable that expanded to nothing: the builder would need a --build-arg we cannot see.
+  if (words[0] === '') unresolved = true;
   const imageText = words[0] as string;
   let alias: string | undefined;
   if (words.length >= 3 && (words[1] as string).toUpperCase() === 'AS') alias = (words[2] as string).toLowerCase();

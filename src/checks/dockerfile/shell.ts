@@ -99,6 +99,7 @@ export function splitCommands(text: string): ShellCommand[] {
         if (word.endsWith('$')) {
           // `$(`: command substitution starts a new command inside this word.
           word = word.slice(0, -1);
+          if (word === '') inWord = false;
         }
         endCommand('(');
         continue;

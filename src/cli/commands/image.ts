@@ -46,6 +46,7 @@ export function imageCommand(): Command {
       limits: { maxLayerBytes: raw['maxLayerSize'] as number, maxExpansionRatio: raw['maxExpansionRatio'] as number },
       extractors: EXTRACTORS,
       progress,
+      configChecks: opts.scanners.includes('config'),
     });
     await completeScan(result, opts);
   });

@@ -1,0 +1,53 @@
+/** Variable names that, given a literal value, almost always hold a credential. */
+const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'CREDENTIAL'];
+
+export function looksLikeSecretName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return SECRET_WORDS.some((w) => upper.includes(w));
+}
+
+/** Empty values and references to other variables are not secrets. */
+export function isLiteralSecretValue(value: string): boolean {
+  const v = value.trim();
+  return v !== '' && !v.startsWith('$') && !/^(true|false|yes|no|none|null|changeme)$/i.test(v) && !v.startsWith('/run/secrets/');
+}
+
+/** `****` after the first 4 characters: findings never carry a whole secret. */
+export function redact(value: string): string {
+  return value.length <= 4 ? '****' : `${value.slice(0, 4)}****`;
+}
+
+/** `|2 A=1 TOKEN=abc /bin/sh -c ...` -> the same with credential-named values redacted. */
+function redactHistoryLine(line: string): string {
+  const m = /^\|(\d+) /.exec(line);
+  if (!m) return line;
+  const count = Math.min(Number(m[1]), 64);
+  const parts = line.slice(m[0].length).split(' ');
+  for (let i = 0; i < Math.min(count, parts.length); i++) {
+    const token = parts[i] as string;
+    const eq = token.indexOf('=');
+    if (eq > 0 && looksLikeSecretName(token.slice(0, eq)) && isLiteralSecretValue(token.slice(eq + 1))) parts[i] = `${token.slice(0, eq + 1)}${redact(token.slice(eq + 1))}`;
+  }
+  return m[0] + parts.join(' ');
+}
+
+/**
+ * The image configuration as reports may show it: credential-named Env values and
+ * build arguments in history are redacted, so no output format carries a whole secret.
+ */
+export function redactImageConfig<T extends { config?: Record<string, unknown>; history?: Array<{ created_by?: string }> }>(info: T): T {
+  const copy: T = { ...info };
+  const env = info.config?.['Env'];
+  if (info.config && Array.isArray(env)) {
+    copy.config = {
+      ...info.config,
+      Env: env.map((e: unknown) => {
+        if (typeof e !== 'string') return e;
+        const eq = e.indexOf('=');
+        return eq > 0 && looksLikeSecretName(e.slice(0, eq)) && isLiteralSecretValue(e.slice(eq + 1)) ? `${e.slice(0, eq + 1)}${redact(e.slice(eq + 1))}` : e;
+      }),
+    };
+  }
+  if (info.history) copy.history = info.history.map((h) => (h.created_by ? { ...h, created_by: redactHistoryLine(h.created_by) } : h));
+  return copy;
+}
