@@ -52,10 +52,16 @@ export interface RuleMeta {
   readonly frameworks: readonly FrameworkRef[];
 }
 
+/** Settings a run passes to every rule (most rules ignore them). */
+export interface RuleContext {
+  /** Pod Security Standards version to judge against (`--pss-version`); latest when absent. */
+  pssVersion?: { major: number; minor: number };
+}
+
 export interface Rule<Doc> extends RuleMeta {
   readonly kind: DocumentKind;
-  /** Pure: the same document always gives the same violations. */
-  check(doc: Doc): RuleViolation[];
+  /** Pure: the same document and context always give the same violations. */
+  check(doc: Doc, context?: RuleContext): RuleViolation[];
 }
 
 export function isFrameworkRef(ref: string): ref is FrameworkRef {

@@ -10,13 +10,14 @@ import type { ConfigFinding, ScanResult, ScanWarning } from '../core/types.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DocumentAdapter } from './adapter.js';
 import type { AnyRule } from './index.js';
-import type { RuleViolation } from './rule.js';
+import type { RuleContext, RuleViolation } from './rule.js';
 import { inlineSuppressions } from './suppress.js';
 
 export interface ConfigRunOptions {
   adapters: readonly DocumentAdapter[];
   /** Larger files are skipped with a warning rather than parsed (memory). */
   maxFileBytes: number;
+  context?: RuleContext;
 }
 
 /** Directories that hold dependencies or VCS data, not a team's configuration. */
@@ -104,7 +105,7 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
       for (const rule of adapter.rules) {
         let violations: RuleViolation[];
         try {
-          violations = rule.check(doc as never);
+          violations = rule.check(doc as never, options.context);
         } catch (e) {
           warnings.push({ input: file, message: `rule ${rule.id} failed: ${(e as Error).message}`, incomplete: true });
           continue;

@@ -90,3 +90,34 @@ test('config: findings on the right lines across kinds, suppression kept, broken
   assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json']).code, 4);
   assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json', '--severity', 'UNKNOWN']).code, 0);
 });
+
+test('config --pss-version judges as pod-security-admission did at that version', () => {
+  // runAsUser joined the restricted profile in v1.23 (PSA's own testdata has no
+  // runAsUser fixtures before v1.23).
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-pssv-'));
+  const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: c
+    image: registry.example/app@sha256:${'a'.repeat(64)}
+    securityContext:
+      runAsUser: 0
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+`;
+  writeFileSync(join(dir, 'pod.yaml'), pod);
+  const pss = (version: string) =>
+    ((JSON.parse(run(['config', join(dir, 'pod.yaml'), '--pss-version', version, '-q', '-f', 'json']).stdout) as ScanResult).misconfigurations ?? [])
+      .flatMap((f) => f.frameworks.filter((x) => x.startsWith('pss:')));
+  assert.ok(pss('latest').includes('pss:runAsUser'));
+  assert.ok(!pss('v1.22').includes('pss:runAsUser'));
+  const bad = run(['config', join(dir, 'pod.yaml'), '--pss-version', '1.x']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a Pod Security Standards version/);
+});

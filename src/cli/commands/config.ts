@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { StockadeError } from '../../core/errors.js';
 import { ADAPTERS } from '../../checks/index.js';
 import { runConfigChecks } from '../../checks/run-config.js';
+import { parsePssVersion } from '../../checks/kubernetes/index.js';
 import { completeScan } from '../complete-scan.js';
 import { addScanOptions, resolveScanOptions } from '../options.js';
 
@@ -16,11 +17,18 @@ export function configCommand(): Command {
   const cmd = new Command('config')
     .description('check configuration files against CIS Docker/Kubernetes, Pod Security Standards and NSA guidance: Dockerfiles, Kubernetes YAML/JSON, Compose files, daemon.json')
     .argument('<path...>', 'files or directories (walked; node_modules and .git skipped)')
-    .option('--max-file-size <bytes>', 'skip (with a warning) configuration files larger than this', parseBytes, 16 * 1024 * 1024);
+    .option('--max-file-size <bytes>', 'skip (with a warning) configuration files larger than this', parseBytes, 16 * 1024 * 1024)
+    .option('--pss-version <version>', 'Pod Security Standards version to judge against: latest or v1.N (as pod-security-admission versions them)', 'latest');
   return addScanOptions(cmd).action(async (paths: string[], raw: Record<string, unknown>) => {
     if (paths.length === 0) throw new StockadeError('usage', 'config', 'give at least one file or directory');
     const opts = { ...resolveScanOptions(raw), scanners: [] };
-    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number });
+    let pssVersion;
+    try {
+      pssVersion = parsePssVersion(raw['pssVersion'] as Parameters<typeof parsePssVersion>[0]);
+    } catch (e) {
+      throw new StockadeError('usage', String(raw['pssVersion']), (e as Error).message);
+    }
+    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number, context: { pssVersion } });
     await completeScan(result, opts);
   });
 }

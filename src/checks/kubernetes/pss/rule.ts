@@ -3,7 +3,7 @@
  * latest variant on every pod template in a document and reports one violation per
  * offending field, placed on that field's line.
  */
-import type { Rule, RuleMeta, RuleViolation } from '../../rule.js';
+import type { Rule, RuleMeta, RuleContext, RuleViolation } from '../../rule.js';
 import type { KubernetesDocument } from '../document.js';
 import { containerNameAt, documentPath, findPodTemplates } from '../workload.js';
 import type { PssCheck, PssVersion } from './check.js';
@@ -23,10 +23,10 @@ export function pssRule(check: PssCheck, meta: Omit<RuleMeta, 'frameworks'> & { 
     ...meta,
     kind: 'kubernetes',
     pss: check,
-    check(doc: KubernetesDocument): RuleViolation[] {
+    check(doc: KubernetesDocument, context?: RuleContext): RuleViolation[] {
       const violations: RuleViolation[] = [];
       for (const template of findPodTemplates(doc.object)) {
-        const result = check.evaluate(template.podMetadata, template.podSpec, LATEST_PSS_VERSION);
+        const result = check.evaluate(template.podMetadata, template.podSpec, context?.pssVersion ?? LATEST_PSS_VERSION);
         if (result.allowed) continue;
         const owner = `${template.kind}/${template.name || '(unnamed)'}`;
         const reason = `${result.reason ?? check.id}: ${result.detail ?? ''}`.trim();
