@@ -11,6 +11,8 @@ import { TOOL_VERSION } from '../core/version.js';
 import type { DocumentAdapter } from './adapter.js';
 import type { AnyRule } from './index.js';
 import type { RuleContext, RuleViolation } from './rule.js';
+import type { LocatedDocument, SetRule } from './kubernetes/segmentation/index.js';
+import type { KubernetesDocument } from './kubernetes/document.js';
 import { inlineSuppressions } from './suppress.js';
 
 export interface ConfigRunOptions {
@@ -18,6 +20,8 @@ export interface ConfigRunOptions {
   /** Larger files are skipped with a warning rather than parsed (memory). */
   maxFileBytes: number;
   context?: RuleContext;
+  /** Rules over every Kubernetes document of the run together (segmentation, tiers). */
+  setRules?: readonly SetRule[];
 }
 
 /** Directories that hold dependencies or VCS data, not a team's configuration. */
@@ -79,6 +83,8 @@ function toFinding(rule: AnyRule, v: RuleViolation, file: string): ConfigFinding
 export async function runConfigChecks(paths: string[], options: ConfigRunOptions): Promise<ScanResult> {
   const warnings: ScanWarning[] = [];
   const findings: ConfigFinding[] = [];
+  const kubernetesDocs: LocatedDocument[] = [];
+  const suppressionsByFile = new Map<string, ReturnType<typeof inlineSuppressions>>();
   for (const file of await listFiles(paths, warnings)) {
     const name = basename(file);
     const byName = options.adapters.map((a) => ({ a, claim: a.claimsName(name) })).filter((x) => x.claim !== 'no');
@@ -101,6 +107,8 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
     for (const e of parsed.errors) warnings.push({ input: file, message: e, incomplete: true });
     for (const w of parsed.warnings) warnings.push({ input: file, message: w });
     const suppressions = inlineSuppressions(text);
+    suppressionsByFile.set(file, suppressions);
+    if (adapter.kind === 'kubernetes') for (const doc of parsed.documents) kubernetesDocs.push({ ...(doc as KubernetesDocument), file });
     for (const doc of parsed.documents) {
       for (const rule of adapter.rules) {
         let violations: RuleViolation[];
@@ -117,6 +125,21 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
           findings.push(finding);
         }
       }
+    }
+  }
+  for (const rule of options.setRules ?? []) {
+    let violations: Array<RuleViolation & { file: string }>;
+    try {
+      violations = rule.checkAll(kubernetesDocs);
+    } catch (e) {
+      warnings.push({ input: paths.join(' '), message: `rule ${rule.id} failed: ${(e as Error).message}`, incomplete: true });
+      continue;
+    }
+    for (const v of violations) {
+      const finding = toFinding(rule as unknown as AnyRule, v, v.file);
+      const s = suppressionsByFile.get(v.file)?.lookup(rule.id, finding.line);
+      if (s) finding.suppressed = { kind: 'inline', source: `${v.file}:${s.line}`, ...(s.reason ? { justification: s.reason } : {}) };
+      findings.push(finding);
     }
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.ruleId.localeCompare(b.ruleId));

@@ -1,7 +1,7 @@
 /** `stockade config PATH...`: check Dockerfiles, Kubernetes manifests, Compose files and daemon.json. */
 import { Command, InvalidArgumentError } from 'commander';
 import { StockadeError } from '../../core/errors.js';
-import { ADAPTERS } from '../../checks/index.js';
+import { ADAPTERS, KUBERNETES_SET_RULES } from '../../checks/index.js';
 import { runConfigChecks } from '../../checks/run-config.js';
 import { parsePssVersion } from '../../checks/kubernetes/index.js';
 import { completeScan } from '../complete-scan.js';
@@ -28,7 +28,7 @@ export function configCommand(): Command {
     } catch (e) {
       throw new StockadeError('usage', String(raw['pssVersion']), (e as Error).message);
     }
-    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number, context: { pssVersion } });
+    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number, context: { pssVersion }, setRules: KUBERNETES_SET_RULES });
     await completeScan(result, opts);
   });
 }
