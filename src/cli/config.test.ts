@@ -86,6 +86,13 @@ test('config: findings on the right lines across kinds, suppression kept, broken
   assert.equal(res?.locations[0]?.physicalLocation.region.startLine, lineOf(DEPLOYMENT, 'hostPID: true'));
   assert.ok(run0?.results.some((x) => x.suppressions && x.suppressions.length > 0));
 
+  // The ignore file suppresses by rule id (reported, not dropped); an expired entry does not.
+  writeFileSync(join(dir, 'ignore'), 'SK-COMPOSE-0001 # accepted: build sandbox only\nSK-COMPOSE-0003 exp:2000-01-01 # long gone\n');
+  const ignored = JSON.parse(run(['config', join(dir, 'docker-compose.yml'), '-q', '-f', 'json', '--ignorefile', join(dir, 'ignore')]).stdout) as ScanResult;
+  const priv = (ignored.misconfigurations ?? []).find((f) => f.ruleId === 'SK-COMPOSE-0001');
+  assert.equal(priv?.suppressed?.kind, 'ignorefile');
+  assert.match(priv?.suppressed?.justification ?? '', /build sandbox/);
+
   // --exit-code counts only what is not suppressed; --severity filters first.
   assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json']).code, 4);
   assert.equal(run(['config', join(dir, 'docker-compose.yml'), '-q', '--exit-code', '4', '-f', 'json', '--severity', 'UNKNOWN']).code, 0);
