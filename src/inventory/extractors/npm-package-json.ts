@@ -20,6 +20,17 @@ const NODE_MODULES = 'node_modules';
 /** npm refuses names longer than this; anything longer is not a real package name. */
 const MAX_NPM_NAME_LENGTH = 214;
 /**
+ * A lockfile named `name` at a project root: its own file name (not `x-name`), and not
+ * inside node_modules, where a dependency's own lockfile says nothing about what was installed.
+ */
+export function isProjectLockfile(path: string, name: string): boolean {
+  if (!path.endsWith(name)) return false;
+  const start = path.length - name.length;
+  if (start !== 0 && path.charCodeAt(start - 1) !== 0x2f /* / */) return false;
+  return !path.startsWith('node_modules/') && !path.includes('/node_modules/');
+}
+
+/**
  * Splits `@scope/name` into purl namespace and name; undefined when the string is
  * not a plausible npm package name (empty parts, too long, a path).
  */

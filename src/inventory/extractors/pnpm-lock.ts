@@ -15,7 +15,7 @@
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
-import { npmPurl } from './npm-package-json.js';
+import { npmPurl, isProjectLockfile } from './npm-package-json.js';
 import { MAX_VERSION_LENGTH, isRecord, objectKeys, parseYamlDocument, stringField, type JsonRecord } from '../parse-input.js';
 
 interface NameVersion {
@@ -157,12 +157,7 @@ export const pnpmLockExtractor: BufferExtractor = {
   version: 1,
   kind: 'buffer',
   wants(path: string, _meta: FileMeta): boolean {
-    if (!path.endsWith(LOCK_NAME)) return false;
-    const start = path.length - LOCK_NAME.length;
-    if (start !== 0 && path.charCodeAt(start - 1) !== 0x2f /* / */) return false;
-    // node_modules/.pnpm/lock.yaml is pnpm's own copy, under another name; a
-    // pnpm-lock.yaml inside node_modules belongs to a dependency.
-    return !path.startsWith('node_modules/') && !path.includes('/node_modules/');
+    return isProjectLockfile(path, LOCK_NAME);
   },
   extract({ path, bytes }): Extraction {
     return parsePnpmLock(path, bytes);

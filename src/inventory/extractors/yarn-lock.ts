@@ -19,7 +19,7 @@ const loadLockfile = lazy<typeof lockfileModule>('@yarnpkg/lockfile');
 import type { ExtractedPackage, FileMeta } from '../../core/types.js';
 import { StockadeError } from '../../core/errors.js';
 import type { BufferExtractor, Extraction } from '../extractor.js';
-import { npmPurl } from './npm-package-json.js';
+import { npmPurl, isProjectLockfile } from './npm-package-json.js';
 import { type JsonRecord, MAX_VERSION_LENGTH, isRecord, parseYamlDocument, stringField } from '../parse-input.js';
 
 /** Index of the `@` that ends the package name in `name@…` (a scope's `@` is skipped). */
@@ -181,11 +181,7 @@ export const yarnLockExtractor: BufferExtractor = {
   version: 1,
   kind: 'buffer',
   wants(path: string, _meta: FileMeta): boolean {
-    if (!path.endsWith(LOCK_NAME)) return false;
-    const start = path.length - LOCK_NAME.length;
-    if (start !== 0 && path.charCodeAt(start - 1) !== 0x2f /* / */) return false;
-    // A dependency's own lockfile is not what was installed.
-    return !path.startsWith('node_modules/') && !path.includes('/node_modules/');
+    return isProjectLockfile(path, LOCK_NAME);
   },
   extract({ path, bytes }): Extraction {
     return parseYarnLock(path, bytes);
