@@ -32,13 +32,20 @@ export const networkPolicyCoverageRule: SetRule = {
   references: ['https://kubernetes.io/docs/concepts/services-networking/network-policies/'],
   frameworks: ['nist-800-190:4.3.3', 'cis-k8s:5.3.2', 'nsa-k8s:network-separation', 'stride:I'],
   checkAll(docs) {
-    const policies = docs.filter((d) => rec(d.object)['kind'] === 'NetworkPolicy' && String(rec(d.object)['apiVersion'] ?? '').startsWith('networking.k8s.io/'));
+    // Selectors per namespace, computed once: a fleet's manifests hold thousands of each.
+    const selectorsByNamespace = new Map<string, unknown[]>();
+    for (const d of docs) {
+      const o = rec(d.object);
+      if (o['kind'] !== 'NetworkPolicy' || !String(o['apiVersion'] ?? '').startsWith('networking.k8s.io/')) continue;
+      const ns = namespaceOf(o);
+      selectorsByNamespace.set(ns, [...(selectorsByNamespace.get(ns) ?? []), rec(o['spec'])['podSelector']]);
+    }
     const out: Array<RuleViolation & { file: string }> = [];
     for (const d of docs) {
       for (const t of findPodTemplates(d.object)) {
         const ns = namespaceOf(rec(d.object));
         const labels = labelsOf(t.podMetadata);
-        const covered = policies.some((p) => namespaceOf(rec(p.object)) === ns && selectorMatches(rec(rec(p.object)['spec'])['podSelector'], labels));
+        const covered = (selectorsByNamespace.get(ns) ?? []).some((selector) => selectorMatches(selector, labels));
         if (covered) continue;
         const v: RuleViolation & { file: string } = { reason: `no NetworkPolicy in namespace ${ns} selects the pods of ${t.kind}/${t.name || '(unnamed)'}`, resource: `${t.kind}/${t.name || '(unnamed)'}`, file: d.file };
         const pos = d.position(['metadata', 'name']);

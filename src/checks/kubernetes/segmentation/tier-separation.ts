@@ -38,9 +38,12 @@ export const tierSeparationRule: SetRule = {
         items.push({ tier, place: placement(t.podSpec), name: `${t.kind}/${t.name || '(unnamed)'}`, file: d.file, pos: d.position(['metadata', 'name']) });
       }
     }
+    // Group by placement once: workloads can only share nodes within one placement group.
+    const byPlace = new Map<string, typeof items>();
+    for (const it of items) byPlace.set(it.place, [...(byPlace.get(it.place) ?? []), it]);
     const out: Array<RuleViolation & { file: string }> = [];
     for (const a of items) {
-      const other = items.find((b) => b.tier !== a.tier && b.place === a.place);
+      const other = (byPlace.get(a.place) ?? []).find((b) => b.tier !== a.tier);
       if (!other) continue;
       const v: RuleViolation & { file: string } = { reason: `${a.name} (tier ${a.tier}) can be scheduled on the same nodes as ${other.name} (tier ${other.tier})`, resource: a.name, file: a.file };
       if (a.pos) v.position = a.pos;
