@@ -128,3 +128,14 @@ spec:
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a Pod Security Standards version/);
 });
+
+test('config -f html shows misconfigurations with every string from the files escaped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-cfghtml-'));
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  "<img src=x onerror=alert(1)>":\n    image: a\n    privileged: true\n');
+  const r = run(['config', dir, '-f', 'html', '-q']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /<section id="misconfigurations">/);
+  assert.match(r.stdout, /SK-COMPOSE-0001/);
+  assert.ok(!r.stdout.includes('<img src=x'), 'hostile service names are escaped');
+  assert.ok(r.stdout.includes('&lt;img src=x'));
+});

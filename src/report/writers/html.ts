@@ -216,6 +216,32 @@ function vulnerabilitySection(result: ScanResult, packages: ReadonlyMap<string, 
   return parts.join('\n');
 }
 
+/** Configuration findings: rule, severity, where (file:line, resource), problem, fix; suppressed ones folded. */
+function misconfigurationSection(result: ScanResult): string {
+  const findings = result.misconfigurations;
+  if (findings === undefined) return '';
+  const active = findings.filter((f) => !f.suppressed);
+  const rows = (list: typeof findings) =>
+    list
+      .map(
+        (f) =>
+          `<tr><td class="mono">${escapeHtml(f.ruleId)}</td><td>${escapeHtml(f.severity)}</td>`
+          + `<td class="mono">${escapeHtml(f.file)}${f.line ? `:${f.line}` : ''}</td><td>${escapeHtml(f.resource ?? '')}</td>`
+          + `<td>${escapeHtml(f.message)}<br><span class="sub">${escapeHtml(f.remediation)}</span></td>`
+          + `<td class="mono">${f.frameworks.map((x) => escapeHtml(x)).join('<br>')}</td>`
+          + (f.suppressed ? `<td>${escapeHtml(f.suppressed.justification ?? f.suppressed.kind)}</td>` : '')
+          + '</tr>',
+      )
+      .join('\n');
+  const head = (extra: string) => `<thead><tr><th>Rule</th><th>Severity</th><th>Where</th><th>Resource</th><th>Problem and fix</th><th>Frameworks</th>${extra}</tr></thead>`;
+  const parts = ['<section id="misconfigurations"><h2>Misconfigurations</h2>'];
+  parts.push(active.length === 0 ? '<p class="note">No misconfigurations found.</p>' : `<table>${head('')}<tbody>${rows(active)}</tbody></table>`);
+  const suppressed = findings.filter((f) => f.suppressed);
+  if (suppressed.length > 0) parts.push(`<details><summary>Suppressed (${suppressed.length})</summary><table>${head('<th>Why</th>')}<tbody>${rows(suppressed)}</tbody></table></details>`);
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
 function inventorySection(result: ScanResult): string {
   const byEcosystem = new Map<Ecosystem, Package[]>();
   for (const p of result.packages) {
@@ -272,6 +298,7 @@ export function renderHtmlReport(result: ScanResult): string {
     `<header><h1>Stockade report: <span class="name">${escapeHtml(result.target.name)}</span></h1><dl>${facts}</dl></header>`,
     '<main>',
     vulnerabilitySection(result, packages),
+    misconfigurationSection(result),
     inventorySection(result),
     warningsSection(result),
     '</main>',
