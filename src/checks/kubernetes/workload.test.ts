@@ -193,3 +193,9 @@ test('rule metadata: unique ids, PSS framework refs, and the rules\' latest vers
     for (const ref of rule.frameworks) assert.ok(isFrameworkRef(ref), ref);
   }
 });
+
+test('OpenShift DeploymentConfig pod templates are found (apps.openshift.io/v1 spec.template)', () => {
+  const templates = findPodTemplates({ apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', metadata: { name: 'dc' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+  assert.equal(templates.length, 1);
+  assert.deepEqual(templates[0]?.specPath, ['spec', 'template', 'spec']);
+});

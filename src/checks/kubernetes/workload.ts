@@ -29,6 +29,8 @@ const TEMPLATE_HOLDER: Readonly<Record<string, FieldPath>> = {
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
   PodTemplate: ['template'],
+  // OpenShift's DeploymentConfig (apps.openshift.io/v1) holds an ordinary pod template.
+  DeploymentConfig: ['spec', 'template'],
 };
 
 /** Lists inside lists are legal but rare; this bounds the walk. */
