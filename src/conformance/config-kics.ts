@@ -6,146 +6,27 @@
  * none; whether our findings sit on the lines positive_expected_result.json names is a
  * separate `:lines` case per query. Every other query is listed in UNMAPPED with why.
  * Files run through the public runConfigChecks, so a file our adapters do not
- * recognise shows up as a miss. The Dockerfile and Compose tables agree with the ones
- * in checks/dockerfile/kics.test.ts and checks/compose/kics.test.ts.
+ * recognise shows up as a miss.  The Dockerfile and Compose tables are the ones the
+ * unit tests use (checks/dockerfile/kics-mapping.ts, checks/compose/kics-mapping.ts).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corpusPath } from '../testing/corpus.js';
 import { checkPaths, describeFindings, findingsOf, tableCases, warningsOf, type ConfigRun, type PeerMapping } from './config-common.js';
 import type { CaseResult, SuiteResult } from './report.js';
+import { KICS_COMPOSE_MAPPED, KICS_COMPOSE_UNMAPPED } from '../checks/compose/kics-mapping.js';
+import { KICS_DOCKERFILE_MAPPED, KICS_DOCKERFILE_UNMAPPED } from '../checks/dockerfile/kics-mapping.js';
 
 // ---------------------------------------------------------------------------------
-// Dockerfile (same choices as checks/dockerfile/kics.test.ts)
+// Dockerfile and Compose: the tables the unit tests use (checks/*/kics-mapping.ts)
 
-const APT_CLEAN_ONLY = '`apt-get clean` empties /var/cache/apt/archives but leaves /var/lib/apt/lists; KICS accepts it, we do not';
-
-const DOCKERFILE_MAPPED: Record<string, PeerMapping> = {
-  last_user_is_root: { rule: 'SK-DF-0001', why: 'final stage runs as root' },
-  missing_user_instruction: {
-    rule: 'SK-DF-0001',
-    why: 'no USER means the final stage runs as root',
-    notOurs: { 'negative.dockerfile': 'final stage FROM scratch without USER runs as UID 0; KICS exempts scratch, we do not' },
-  },
-  add_instead_of_copy: {
-    rule: 'SK-DF-0002',
-    why: 'ADD where COPY would do',
-    notOurs: { 'negative.dockerfile': 'ADD of a URL without --checksum is unverified remote content (CIS 4.9); KICS leaves URLs to another query' },
-  },
-  image_version_using_latest: { rule: 'SK-DF-0003', why: 'base image tagged latest' },
-  image_version_not_explicit: { rule: 'SK-DF-0003', why: 'base image without a tag means latest' },
-  apt_get_install_lists_were_not_deleted: {
-    rule: 'SK-DF-0006',
-    why: 'apt lists left in the image',
-    notOurs: { 'negative.dockerfile': APT_CLEAN_ONLY, 'negative2.dockerfile': APT_CLEAN_ONLY },
-  },
-  apk_add_using_local_cache_path: { rule: 'SK-DF-0006', why: 'apk cache left in the image' },
-  pip_install_keeping_cached_packages: { rule: 'SK-DF-0006', why: 'pip cache left in the image' },
-  healthcheck_instruction_missing: { rule: 'SK-DF-0009', why: 'no HEALTHCHECK in the final stage' },
-  exposing_port_22: { rule: 'SK-DF-0010', why: 'EXPOSE 22' },
-  run_using_sudo: { rule: 'SK-DF-0011', why: 'sudo in RUN' },
-};
-
-const STYLE = 'build style or reproducibility advice (pinning, flags, instruction layout); no security rule with this meaning';
-const DOCKERFILE_UNMAPPED: Record<string, string> = {
-  apt_get_install_pin_version_not_defined: STYLE,
-  apt_get_missing_flags_to_avoid_manual_input: STYLE,
-  apt_get_not_avoiding_additional_packages: STYLE,
-  changing_default_shell_using_run_command: STYLE,
-  chown_flag_exists: 'COPY --chown is not a risk by itself; no rule',
-  copy_from_references_current_from_alias: 'a build error, not a security setting',
-  copy_with_more_than_two_arguments_not_ending_with_slash: 'a build error, not a security setting',
-  curl_or_wget_instead_of_add: STYLE,
-  gem_install_without_version: STYLE,
-  maintainer_instruction_being_used: STYLE,
-  missing_dnf_clean_all: 'dnf cache is not in SK-DF-0006 yet',
-  missing_flag_from_dnf_install: STYLE,
-  missing_version_specification_in_dnf_install: STYLE,
-  missing_zypper_clean: 'zypper cache is not in SK-DF-0006 yet',
-  missing_zypper_non_interactive_switch: STYLE,
-  multiple_cmd_instructions_listed: STYLE,
-  multiple_entrypoint_instructions_listed: STYLE,
-  multiple_run_add_copy_instructions_listed: STYLE,
-  not_using_json_in_cmd_and_entrypoint_arguments: STYLE,
-  npm_install_without_pinned_version: STYLE,
-  run_command_cd_instead_of_workdir: STYLE,
-  run_using_apt: STYLE,
-  run_using_wget_and_curl: STYLE,
-  run_utilities_and_posix_commands: STYLE,
-  same_alias_in_different_froms: 'a build error, not a security setting',
-  shell_running_a_pipe_without_pipefail_flag: STYLE,
-  unix_ports_out_of_range: 'a build error, not a security setting',
-  unpinned_package_version_in_apk_add: STYLE,
-  unpinned_package_version_in_pip_install: STYLE,
-  update_instruction_alone: STYLE,
-  using_platform_with_from: STYLE,
-  using_unnamed_build_stages: STYLE,
-  workdir_path_not_absolute: STYLE,
-  yum_clean_all_missing: 'yum cache is not in SK-DF-0006 yet',
-  yum_install_allows_manual_input: STYLE,
-  yum_install_without_version: STYLE,
-  zypper_install_without_version: STYLE,
-};
+const DOCKERFILE_MAPPED: Record<string, PeerMapping> = KICS_DOCKERFILE_MAPPED;
+const DOCKERFILE_UNMAPPED = KICS_DOCKERFILE_UNMAPPED;
 
 // ---------------------------------------------------------------------------------
-// Compose (same choices as checks/compose/kics.test.ts)
 
-const COMPOSE_MAPPED: Record<string, PeerMapping> = {
-  privileged_containers_enabled: { rule: 'SK-COMPOSE-0001', why: 'privileged: true' },
-  container_capabilities_unrestricted: {
-    rule: 'SK-COMPOSE-0002',
-    why: 'dangerous cap_add',
-    notOurs: { 'positive4.yaml': 'KICS also flags a service with no cap_drop; we flag only dangerous cap_add entries' },
-  },
-  host_namespace_is_shared: { rule: 'SK-COMPOSE-0003', why: 'pid: host' },
-  shared_host_ipc_namespace: { rule: 'SK-COMPOSE-0003', why: 'ipc: host' },
-  shared_host_network_namespace: { rule: 'SK-COMPOSE-0003', why: 'network_mode: host' },
-  shared_host_user_namespace: { rule: 'SK-COMPOSE-0003', why: 'userns_mode: host' },
-  docker_socket_mounted_in_container: { rule: 'SK-COMPOSE-0004', why: 'docker.sock bind mount' },
-  volume_has_sensitive_host_directory: {
-    rule: 'SK-COMPOSE-0005',
-    why: 'sensitive host path mounted',
-    notOurs: {
-      'positive1.yaml': 'an anonymous volume at /var/lib/backup/data is not a host mount',
-      'positive2.yaml': 'a named volume driver_opts device under /var/lib is outside our sensitive list',
-      'positive3.yaml': 'a top-level volume mountpoint /var/data is outside our sensitive list and not a service mount',
-      'positive4.yaml': '/etc/exercise is below /etc; we flag /etc itself, not every file under it',
-    },
-  },
-  default_seccomp_profile_disabled: {
-    rule: 'SK-COMPOSE-0006',
-    why: 'seccomp:unconfined',
-    notOurs: { 'positive1.yaml': '`label:seccomp:unconfined` is an SELinux label option Docker rejects, not a seccomp setting' },
-  },
-  no_new_privileges_not_set: { rule: 'SK-COMPOSE-0007', why: 'no-new-privileges missing' },
-  memory_not_limited: { rule: 'SK-COMPOSE-0010', why: 'no memory limit' },
-  cpus_not_limited: { rule: 'SK-COMPOSE-0011', why: 'no CPU limit' },
-  pids_limit_not_set: { rule: 'SK-COMPOSE-0012', why: 'no pids limit' },
-  container_traffic_not_bound_to_host_interface: { rule: 'SK-COMPOSE-0014', why: 'port published on every interface' },
-  privileged_ports_mapped_in_container: {
-    rule: 'SK-COMPOSE-0015',
-    why: 'privileged host port published',
-    notOurs: {
-      'positive2.yaml': 'container port 80 is published on host port 7000; CIS 5.8 is about the host port',
-      'positive4.yaml': '"70-8000" are container ports published on ephemeral host ports',
-      'positive5.yaml': '"80" is a container port published on an ephemeral host port',
-      'positive7.yaml': 'container ports 80-8081 are published on host ports 9090-9091',
-      'positive8.yaml': 'container port 22 is published on host port 49100',
-      'positive10.yaml': '"127.0.0.1::50": container port 50 on an ephemeral host port',
-      'positive11.yaml': 'container port 124 is published on host ports 12400-12500',
-      'positive12.yaml': 'container port 80 is published on host port 8080',
-    },
-  },
-};
-
-const COMPOSE_UNMAPPED: Record<string, string> = {
-  cgroup_not_default: 'cgroup_parent is not among our rules (CIS 5.25 is a review item)',
-  healthcheck_not_set: 'availability, not security: no HEALTHCHECK rule for Compose',
-  restart_policy_on_failure_not_set_to_5: 'availability, not security: no restart-policy rule for Compose',
-  security_opt_not_set: 'asks for security_opt to exist at all; what matters is covered by SK-COMPOSE-0006/0007',
-  shared_volumes_between_containers: 'sharing a named volume between services is ordinary Compose use; no rule',
-  volume_mounted_in_multiple_containers: 'mount propagation (shared/slave) is not among our rules yet',
-};
+const COMPOSE_MAPPED: Record<string, PeerMapping> = KICS_COMPOSE_MAPPED;
+const COMPOSE_UNMAPPED = KICS_COMPOSE_UNMAPPED;
 
 // ---------------------------------------------------------------------------------
 // Kubernetes: our rules are the PSS checks (SK-K8S-0101..0119)

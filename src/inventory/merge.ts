@@ -184,6 +184,9 @@ function linkOwnership(records: LiveRecord[], packages: Package[], view: Filesys
     return resolved ? `${resolved}/${rel.slice(slash + 1)}` : rel.slice(slash + 1);
   };
 
+  // The package each OS record became, found by where it came from (one map, not a search per record).
+  const byOrigin = new Map<string, Package>();
+  for (const p of packages) if (OS_ECOSYSTEMS.has(p.ecosystem)) byOrigin.set(`${p.foundBy}\0${p.locations[0] ?? ''}\0${identity(p)}`, p);
   const owner = new Map<string, string>();
   const claim = (files: string[], pkg: Package) => {
     for (const f of files) owner.set(canonical(f), pkg.id);
@@ -195,7 +198,7 @@ function linkOwnership(records: LiveRecord[], packages: Package[], view: Filesys
     }
     for (const extracted of record.result.packages ?? []) {
       if (!OS_ECOSYSTEMS.has(extracted.ecosystem) || !extracted.files?.length) continue;
-      const pkg = packages.find((p) => p.foundBy === record.extractor && p.locations[0] === `/${record.path}` && identity(p) === identity(extracted));
+      const pkg = byOrigin.get(`${record.extractor}\0/${record.path}\0${identity(extracted)}`);
       if (pkg) claim(extracted.files, pkg);
     }
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { StockadeError } from '../core/errors.js';
 import type { ConfigFinding, ImageInfo, ScanResult, ScanWarning } from '../core/types.js';
 import { IMAGE_RULES, specialFiles, type ImageConfigDoc } from '../checks/image/index.js';
-import { redactImageConfig } from '../checks/image/secret-names.js';
+import { redactImageConfig } from '../checks/image/redact-config.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { LayerCache } from '../image/layer-cache.js';
 import type { LayerAnalysis } from '../image/layer-analysis.js';

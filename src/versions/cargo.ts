@@ -11,7 +11,7 @@
  * ranges and RustSec's `VersionReq::matches` use; the crate's `Ord` on `Version`
  * would additionally order `1.0.0+a < 1.0.0+b`, which no advisory relies on.
  */
-import { compareCanonicalDigits, comparePrereleaseIdentifiers, defineScheme, isAsciiAlnum, isAsciiDigit } from './scheme.js';
+import { compareCanonicalDigits, compareSemverParts, defineScheme, isAsciiDigit, semverIdentifiers } from './scheme.js';
 
 export interface CargoVersion {
   readonly major: string;
@@ -31,27 +31,12 @@ function isCoreNumber(s: string): boolean {
   return compareCanonicalDigits(s, U64_MAX) <= 0;
 }
 
-function identifiers(text: string, rejectLeadingZeros: boolean): string[] | undefined {
-  const ids = text.split('.');
-  for (const id of ids) {
-    if (id.length === 0) return undefined;
-    let digitsOnly = true;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      if (!isAsciiAlnum(c) && c !== 0x2d) return undefined;
-      if (!isAsciiDigit(c)) digitsOnly = false;
-    }
-    if (rejectLeadingZeros && digitsOnly && id.length > 1 && id.charCodeAt(0) === 0x30) return undefined;
-  }
-  return ids;
-}
-
 export function parseCargoVersion(v: string): CargoVersion | undefined {
   let core = v;
   let build: string[] = [];
   const plus = v.indexOf('+');
   if (plus >= 0) {
-    const ids = identifiers(v.slice(plus + 1), false);
+    const ids = semverIdentifiers(v.slice(plus + 1), false);
     if (ids === undefined) return undefined;
     build = ids;
     core = v.slice(0, plus);
@@ -59,7 +44,7 @@ export function parseCargoVersion(v: string): CargoVersion | undefined {
   let prerelease: string[] = [];
   const hyphen = core.indexOf('-');
   if (hyphen >= 0) {
-    const ids = identifiers(core.slice(hyphen + 1), true);
+    const ids = semverIdentifiers(core.slice(hyphen + 1), true);
     if (ids === undefined) return undefined;
     prerelease = ids;
     core = core.slice(0, hyphen);
@@ -72,10 +57,7 @@ export function parseCargoVersion(v: string): CargoVersion | undefined {
 }
 
 export function compareCargoVersions(a: CargoVersion, b: CargoVersion): number {
-  const main = compareCanonicalDigits(a.major, b.major) || compareCanonicalDigits(a.minor, b.minor) || compareCanonicalDigits(a.patch, b.patch);
-  if (main !== 0) return main;
-  if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
-  return comparePrereleaseIdentifiers(a.prerelease, b.prerelease);
+  return compareSemverParts(a, b);
 }
 
 export const cargoScheme = defineScheme<CargoVersion>({

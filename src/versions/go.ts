@@ -15,7 +15,7 @@
  * special: the timestamp identifier orders them in time, and they sort below the
  * release they precede.
  */
-import { compareCanonicalDigits, comparePrereleaseIdentifiers, defineScheme, isAsciiAlnum, isAsciiDigit } from './scheme.js';
+import { compareSemverParts, defineScheme, isAsciiDigit, semverIdentifiers } from './scheme.js';
 
 export interface GoVersion {
   readonly major: string;
@@ -34,27 +34,6 @@ function numberEnd(v: string, i: number): number {
   if (end === i) return -1;
   if (end - i > 1 && v.charCodeAt(i) === 0x30) return -1;
   return end;
-}
-
-const isIdentChar = (c: number): boolean => isAsciiAlnum(c) || c === 0x2d; /* - */
-
-/**
- * Splits dot-separated identifiers; undefined when one is empty, has a character
- * outside [0-9A-Za-z-], or (for prereleases) is numeric with a leading zero.
- */
-function identifiers(text: string, rejectLeadingZeros: boolean): string[] | undefined {
-  const ids = text.split('.');
-  for (const id of ids) {
-    if (id.length === 0) return undefined;
-    let digitsOnly = true;
-    for (let k = 0; k < id.length; k++) {
-      const c = id.charCodeAt(k);
-      if (!isIdentChar(c)) return undefined;
-      if (!isAsciiDigit(c)) digitsOnly = false;
-    }
-    if (rejectLeadingZeros && digitsOnly && id.length > 1 && id.charCodeAt(0) === 0x30) return undefined;
-  }
-  return ids;
 }
 
 export function parseGoVersion(input: string): GoVersion | undefined {
@@ -79,13 +58,13 @@ export function parseGoVersion(input: string): GoVersion | undefined {
   const plus = rest.indexOf('+');
   if (plus >= 0) {
     const buildText = rest.slice(plus + 1);
-    if (identifiers(buildText, false) === undefined) return undefined;
+    if (semverIdentifiers(buildText, false) === undefined) return undefined;
     build = buildText;
     rest = rest.slice(0, plus);
   }
   if (rest.length > 0) {
     if (rest.charCodeAt(0) !== 0x2d) return undefined;
-    const ids = identifiers(rest.slice(1), true);
+    const ids = semverIdentifiers(rest.slice(1), true);
     if (ids === undefined) return undefined;
     prerelease = ids;
   }
@@ -93,10 +72,7 @@ export function parseGoVersion(input: string): GoVersion | undefined {
 }
 
 export function compareGoVersions(a: GoVersion, b: GoVersion): number {
-  const main = compareCanonicalDigits(a.major, b.major) || compareCanonicalDigits(a.minor, b.minor) || compareCanonicalDigits(a.patch, b.patch);
-  if (main !== 0) return main;
-  if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
-  return comparePrereleaseIdentifiers(a.prerelease, b.prerelease);
+  return compareSemverParts(a, b);
 }
 
 export const goScheme = defineScheme<GoVersion>({

@@ -245,3 +245,35 @@ export function compareRuns(a: string, aStart: number, aEnd: number, b: string, 
   const lenB = bEnd - bStart;
   return lenA === lenB ? 0 : lenA < lenB ? -1 : 1;
 }
+
+/**
+ * SemVer 2.0 dot-separated identifiers (prerelease or build); undefined when one is
+ * empty, has a character outside [0-9A-Za-z-], or (with `rejectLeadingZeros`, for
+ * prereleases) is numeric with a leading zero.
+ */
+export function semverIdentifiers(text: string, rejectLeadingZeros: boolean): string[] | undefined {
+  const ids = text.split('.');
+  for (const id of ids) {
+    if (id.length === 0) return undefined;
+    let digitsOnly = true;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      if (!isAsciiAlnum(c) && c !== 0x2d /* - */) return undefined;
+      if (!isAsciiDigit(c)) digitsOnly = false;
+    }
+    if (rejectLeadingZeros && digitsOnly && id.length > 1 && id.charCodeAt(0) === 0x30) return undefined;
+  }
+  return ids;
+}
+
+/** SemVer 2.0 precedence of parsed versions with canonical (no leading zero) core numbers. */
+export function compareSemverParts(
+  a: { major: string; minor: string; patch: string; prerelease: readonly string[] },
+  b: { major: string; minor: string; patch: string; prerelease: readonly string[] },
+): number {
+  const main = compareCanonicalDigits(a.major, b.major) || compareCanonicalDigits(a.minor, b.minor) || compareCanonicalDigits(a.patch, b.patch);
+  if (main !== 0) return main;
+  // A release sorts after all of its prereleases.
+  if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
+  return comparePrereleaseIdentifiers(a.prerelease, b.prerelease);
+}

@@ -39,6 +39,18 @@ function goArchive(dir: string): { zip: string; count: number } | undefined {
   return { zip, count };
 }
 
+/** A `file:` mirror holding the Go archive as `<dir>/mirror/Go/all.zip`, and an empty store. */
+function fileMirror() {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-update-'));
+  const archive = goArchive(dir);
+  if (!archive) return undefined;
+  const mirror = join(dir, 'mirror', 'Go');
+  mkdirSync(mirror, { recursive: true });
+  execFileSync('cp', [archive.zip, join(mirror, 'all.zip')]);
+  const cacheDir = join(dir, 'cache');
+  return { dir, archive, mirror, cacheDir, store: AdvisoryStore.open(defaultDbPath(cacheDir), { create: true }) };
+}
+
 type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 
 async function serve(handler: Handler): Promise<{ server: Server; base: string }> {
@@ -98,14 +110,9 @@ test('update over HTTP: imports, then 304 means unchanged; an interrupted downlo
 });
 
 test('update from a file: mirror, and failures that must not hang or corrupt', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'stockade-update-'));
-  const archive = goArchive(dir);
-  if (!archive) return t.skip('corpus golang vulndb archive absent');
-  const mirror = join(dir, 'mirror', 'Go');
-  mkdirSync(mirror, { recursive: true });
-  execFileSync('cp', [archive.zip, join(mirror, 'all.zip')]);
-  const cacheDir = join(dir, 'cache');
-  const store = AdvisoryStore.open(defaultDbPath(cacheDir), { create: true });
+  const setup = fileMirror();
+  if (!setup) return t.skip('corpus golang vulndb archive absent');
+  const { dir, archive, cacheDir, store } = setup;
   const r = await updateDatabase(store, options(cacheDir, pathToFileURL(join(dir, 'mirror')).href));
   assert.equal(r[0]?.status, 'imported');
   assert.equal(store.status().advisories, archive.count);
@@ -134,14 +141,9 @@ test('update from a file: mirror, and failures that must not hang or corrupt', a
 });
 
 test('incremental update by modified time: only records newer than the stored ones are fetched', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'stockade-update-'));
-  const archive = goArchive(dir);
-  if (!archive) return t.skip('corpus golang vulndb archive absent');
-  const mirror = join(dir, 'mirror', 'Go');
-  mkdirSync(mirror, { recursive: true });
-  execFileSync('cp', [archive.zip, join(mirror, 'all.zip')]);
-  const cacheDir = join(dir, 'cache');
-  const store = AdvisoryStore.open(defaultDbPath(cacheDir), { create: true });
+  const setup = fileMirror();
+  if (!setup) return t.skip('corpus golang vulndb archive absent');
+  const { dir, archive, mirror, cacheDir, store } = setup;
   const repo = pathToFileURL(join(dir, 'mirror')).href;
   assert.equal((await updateDatabase(store, options(cacheDir, repo)))[0]?.status, 'imported');
   const newest = store.source('osv:Go')?.newestModified ?? '';

@@ -12,21 +12,10 @@ import { corpusPath } from '../../testing/corpus.js';
 import type { Rule } from '../rule.js';
 import { DOCKERFILE_RULES } from './index.js';
 import { parseDockerfile, type DockerfileDoc } from './parse.js';
+import { KICS_DOCKERFILE_MAPPED } from './kics-mapping.js';
 
-/** KICS query directory -> our rule id, matched by meaning. */
-const MAPPED: Record<string, string> = {
-  last_user_is_root: 'SK-DF-0001',
-  missing_user_instruction: 'SK-DF-0001',
-  add_instead_of_copy: 'SK-DF-0002',
-  image_version_using_latest: 'SK-DF-0003',
-  image_version_not_explicit: 'SK-DF-0003',
-  apt_get_install_lists_were_not_deleted: 'SK-DF-0006',
-  apk_add_using_local_cache_path: 'SK-DF-0006',
-  pip_install_keeping_cached_packages: 'SK-DF-0006',
-  healthcheck_instruction_missing: 'SK-DF-0009',
-  exposing_port_22: 'SK-DF-0010',
-  run_using_sudo: 'SK-DF-0011',
-};
+/** KICS query directory -> our rule id, matched by meaning (the shared table). */
+const MAPPED: Record<string, string> = Object.fromEntries(Object.entries(KICS_DOCKERFILE_MAPPED).map(([q, m]) => [q, m.rule]));
 
 /**
  * Findings on KICS negative samples where our rule deliberately means something stricter.

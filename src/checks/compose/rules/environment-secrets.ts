@@ -1,34 +1,6 @@
 import type { Rule, RuleViolation } from '../../rule.js';
 import { environment, serviceViolation, type ComposeDoc } from '../parse.js';
-
-/** Name parts that say a variable holds a credential. */
-const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'SECRET', 'TOKEN', 'KEY', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'APIKEY'] as const;
-/** Name parts that say the value is a pointer to a secret, not the secret. */
-const POINTER_WORDS = ['FILE', 'PATH', 'DIR', 'URL', 'HOST', 'PORT', 'NAME', 'USER', 'USERNAME', 'ID', 'LENGTH', 'SIZE', 'TTL', 'TIMEOUT', 'EXPIRY', 'ALGORITHM', 'TYPE'] as const;
-
-/** Split `MYSQL_ROOT_PASSWORD` / `apiKey` into upper-case words. */
-function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/)
-    .filter((w) => w !== '');
-}
-
-export function looksLikeSecretName(name: string): boolean {
-  const words = nameWords(name);
-  const last = words[words.length - 1];
-  if (last === undefined || (POINTER_WORDS as readonly string[]).includes(last)) return false;
-  return words.some((w) => (SECRET_WORDS as readonly string[]).includes(w));
-}
-
-/** A literal secret: not empty, not only a `${VAR}` / `$VAR` reference, not a placeholder. */
-export function isLiteralValue(value: string): boolean {
-  const v = value.trim();
-  if (v === '') return false;
-  if (/^\$\{[^}]*\}$/.test(v) || /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return false;
-  return true;
-}
+import { isLiteralSecretValue, looksLikeSecretName } from '../../secret-names.js';
 
 export const composeEnvironmentSecrets: Rule<ComposeDoc> = {
   id: 'SK-COMPOSE-0013',
@@ -44,7 +16,7 @@ export const composeEnvironmentSecrets: Rule<ComposeDoc> = {
     const out: RuleViolation[] = [];
     for (const s of doc.services) {
       for (const e of environment(s)) {
-        if (e.value === undefined || !looksLikeSecretName(e.name) || !isLiteralValue(e.value)) continue;
+        if (e.value === undefined || !looksLikeSecretName(e.name) || !isLiteralSecretValue(e.value)) continue;
         out.push(serviceViolation(doc, s, e.path, `service ${s.name} sets ${e.name} to a literal value in environment`));
       }
     }

@@ -1,6 +1,6 @@
 import type { Rule, RuleViolation } from '../../rule.js';
 import type { ImageConfigDoc } from '../document.js';
-import { isLiteralSecretValue, looksLikeSecretName, redact } from '../secret-names.js';
+import { isLiteralSecretValue, looksLikeSecretName, maskSecret } from '../../secret-names.js';
 
 export const imageEnvSecretsRule: Rule<ImageConfigDoc> = {
   id: 'SK-IMG-0002',
@@ -22,7 +22,7 @@ export const imageEnvSecretsRule: Rule<ImageConfigDoc> = {
       if (eq <= 0) continue;
       const name = entry.slice(0, eq);
       const value = entry.slice(eq + 1);
-      if (looksLikeSecretName(name) && isLiteralSecretValue(value)) out.push({ reason: `Env ${name} holds a literal value (${redact(value)})`, resource: `config.Env ${name}` });
+      if (looksLikeSecretName(name) && isLiteralSecretValue(value)) out.push({ reason: `Env ${name} holds a literal value (${maskSecret(value)})`, resource: `config.Env ${name}` });
     }
     return out;
   },

@@ -1,6 +1,6 @@
 import type { Rule, RuleViolation } from '../../rule.js';
 import type { ImageConfigDoc } from '../document.js';
-import { isLiteralSecretValue, looksLikeSecretName, redact } from '../secret-names.js';
+import { isLiteralSecretValue, looksLikeSecretName, maskSecret } from '../../secret-names.js';
 
 /**
  * BuildKit and the classic builder record the build arguments a RUN saw in its
@@ -37,7 +37,7 @@ export const imageHistoryBuildArgsRule: Rule<ImageConfigDoc> = {
     const out: RuleViolation[] = [];
     (doc.info.history ?? []).forEach((h, i) => {
       for (const { name, value } of buildArgs(h.created_by ?? '')) {
-        if (looksLikeSecretName(name) && isLiteralSecretValue(value)) out.push({ reason: `history entry ${i} records build argument ${name}=${redact(value)}`, resource: `history[${i}]` });
+        if (looksLikeSecretName(name) && isLiteralSecretValue(value)) out.push({ reason: `history entry ${i} records build argument ${name}=${maskSecret(value)}`, resource: `history[${i}]` });
       }
     });
     return out;

@@ -8,21 +8,11 @@
  * file), a match via an OS-owned package, a package with several locations, and one
  * CVE that affects two packages.
  */
-import { createHash } from 'node:crypto';
-import type { Ecosystem, LayerRef, OsInfo, Package, ScanResult, VulnerabilityFinding } from '../../../core/types.js';
+import type { Ecosystem, Package, ScanResult, VulnerabilityFinding } from '../../../core/types.js';
 import { buildPurl, withDistro } from '../../../inventory/purl.js';
+import { LAYERS, OS, digestOf } from './sample-inventory.js';
 
-function digestOf(label: string): string {
-  return `sha256:${createHash('sha256').update(label).digest('hex')}`;
-}
-
-export const LAYERS: LayerRef[] = [
-  { index: 0, diffID: digestOf('layer0'), digest: digestOf('blob0'), createdBy: '# debian.sh --arch amd64 out/ bookworm @1714348800' },
-  { index: 1, diffID: digestOf('layer1'), digest: digestOf('blob1'), createdBy: 'RUN apt-get install -y python3-requests # buildkit' },
-  { index: 2, diffID: digestOf('layer2'), createdBy: 'COPY /app /app # buildkit' },
-];
-
-export const OS: OsInfo = { family: 'debian', version: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', codename: 'bookworm', source: '/etc/os-release' };
+export { LAYERS, OS };
 
 interface Spec {
   ecosystem: Ecosystem;

@@ -1,21 +1,5 @@
-/** Variable names that, given a literal value, almost always hold a credential. */
-const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'API_KEY', 'APIKEY', 'ACCESS_KEY', 'PRIVATE_KEY', 'CREDENTIAL'];
-
-export function looksLikeSecretName(name: string): boolean {
-  const upper = name.toUpperCase();
-  return SECRET_WORDS.some((w) => upper.includes(w));
-}
-
-/** Empty values and references to other variables are not secrets. */
-export function isLiteralSecretValue(value: string): boolean {
-  const v = value.trim();
-  return v !== '' && !v.startsWith('$') && !/^(true|false|yes|no|none|null|changeme)$/i.test(v) && !v.startsWith('/run/secrets/');
-}
-
-/** `****` after the first 4 characters: findings never carry a whole secret. */
-export function redact(value: string): string {
-  return value.length <= 4 ? '****' : `${value.slice(0, 4)}****`;
-}
+/** Redaction of the image configuration that results carry (Env, build-arg history). */
+import { isLiteralSecretValue, looksLikeSecretName, maskSecret } from '../secret-names.js';
 
 /** `|2 A=1 TOKEN=abc /bin/sh -c ...` -> the same with credential-named values redacted. */
 function redactHistoryLine(line: string): string {
@@ -26,7 +10,7 @@ function redactHistoryLine(line: string): string {
   for (let i = 0; i < Math.min(count, parts.length); i++) {
     const token = parts[i] as string;
     const eq = token.indexOf('=');
-    if (eq > 0 && looksLikeSecretName(token.slice(0, eq)) && isLiteralSecretValue(token.slice(eq + 1))) parts[i] = `${token.slice(0, eq + 1)}${redact(token.slice(eq + 1))}`;
+    if (eq > 0 && looksLikeSecretName(token.slice(0, eq)) && isLiteralSecretValue(token.slice(eq + 1))) parts[i] = `${token.slice(0, eq + 1)}${maskSecret(token.slice(eq + 1))}`;
   }
   return m[0] + parts.join(' ');
 }
@@ -44,7 +28,7 @@ export function redactImageConfig<T extends { config?: Record<string, unknown>; 
       Env: env.map((e: unknown) => {
         if (typeof e !== 'string') return e;
         const eq = e.indexOf('=');
-        return eq > 0 && looksLikeSecretName(e.slice(0, eq)) && isLiteralSecretValue(e.slice(eq + 1)) ? `${e.slice(0, eq + 1)}${redact(e.slice(eq + 1))}` : e;
+        return eq > 0 && looksLikeSecretName(e.slice(0, eq)) && isLiteralSecretValue(e.slice(eq + 1)) ? `${e.slice(0, eq + 1)}${maskSecret(e.slice(eq + 1))}` : e;
       }),
     };
   }
