@@ -7,8 +7,11 @@ import type { AnyRule } from './index.js';
 import type { DocumentKind } from './rule.js';
 
 export interface ParsedDocuments {
-  /** Documents for this kind's rules (a Kubernetes file may hold many). */
-  documents: unknown[];
+  /**
+   * Documents for this kind's rules (a Kubernetes file may hold many), possibly parsed
+   * as they are iterated: iterate once, then read `errors` and `warnings`.
+   */
+  documents: Iterable<unknown>;
   /** Problems that make (part of) the file unreadable: the run is incomplete. */
   errors: string[];
   /** Problems worth telling (duplicate keys) that do not stop the checks. */

@@ -6,6 +6,7 @@
  */
 import type { AnyRule } from './index.js';
 import { FRAMEWORKS, type Framework } from './rule.js';
+import { pushTo } from '../core/multimap.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -49,7 +50,7 @@ export function rulesIndex(rules: readonly AnyRule[]): string {
   ];
   for (const framework of Object.keys(FRAMEWORKS) as Framework[]) {
     const byControl = new Map<string, string[]>();
-    for (const r of sorted) for (const f of r.frameworks) if (f.startsWith(`${framework}:`)) byControl.set(f, [...(byControl.get(f) ?? []), r.id]);
+    for (const r of sorted) for (const f of r.frameworks) if (f.startsWith(`${framework}:`)) pushTo(byControl, f, r.id);
     if (byControl.size === 0) continue;
     lines.push(`### ${framework}`, '', FRAMEWORKS[framework], '', '| control | rules |', '|---|---|');
     for (const [control, ids] of [...byControl.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))) lines.push(`| \`${control}\` | ${ids.join(', ')} |`);

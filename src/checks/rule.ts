@@ -4,6 +4,7 @@
  * One rule, one file; every rule registered in checks/index.ts.
  */
 import type { SeverityLevel } from '../core/types.js';
+import type { TrustPolicy } from '../config/project-config.js';
 
 /** Frameworks a rule can cite, as `<framework>:<control>`. */
 export const FRAMEWORKS = {
@@ -56,6 +57,14 @@ export interface RuleMeta {
 export interface RuleContext {
   /** Pod Security Standards version to judge against (`--pss-version`); latest when absent. */
   pssVersion?: { major: number; minor: number };
+  /**
+   * The Pod Security Standards checks pod-security-admission runs at the chosen level
+   * and version (`--pss-level`): at baseline no restricted check, at restricted no
+   * baseline check a restricted one replaces. All PSS rules run when absent.
+   */
+  pssChecks?: ReadonlySet<string>;
+  /** The trust policy from stockade.yaml (`trust`): rules about where images may come from. */
+  trust?: TrustPolicy;
 }
 
 export interface Rule<Doc> extends RuleMeta {

@@ -67,7 +67,7 @@ function toFinding(rule: AnyRule, v: RuleViolation, file: string): ConfigFinding
     ruleId: rule.id,
     title: rule.title,
     severity: rule.severity,
-    frameworks: [...rule.frameworks],
+    frameworks: rule.frameworks,
     file,
     message: v.reason + (v.detail ? ` (${v.detail})` : ''),
     remediation: rule.remediation,
@@ -104,12 +104,10 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
     const adapter = byName.find((x) => x.claim === 'yes')?.a ?? byName.find((x) => x.a.claimsContent?.(text))?.a;
     if (!adapter) continue;
     const parsed = adapter.parse(text, file);
-    for (const e of parsed.errors) warnings.push({ input: file, message: e, incomplete: true });
-    for (const w of parsed.warnings) warnings.push({ input: file, message: w });
     const suppressions = inlineSuppressions(text);
     suppressionsByFile.set(file, suppressions);
-    if (adapter.kind === 'kubernetes') for (const doc of parsed.documents) kubernetesDocs.push({ ...(doc as KubernetesDocument), file });
     for (const doc of parsed.documents) {
+      if (adapter.kind === 'kubernetes') kubernetesDocs.push({ ...(doc as KubernetesDocument), file });
       for (const rule of adapter.rules) {
         let violations: RuleViolation[];
         try {
@@ -126,6 +124,9 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
         }
       }
     }
+    // Complete only now: documents may be parsed as they are iterated.
+    for (const e of parsed.errors) warnings.push({ input: file, message: e, incomplete: true });
+    for (const w of parsed.warnings) warnings.push({ input: file, message: w });
   }
   for (const rule of options.setRules ?? []) {
     let violations: Array<RuleViolation & { file: string }>;

@@ -129,6 +129,47 @@ spec:
   assert.match(bad.stderr, /not a Pod Security Standards version/);
 });
 
+test('config --pss-level runs the checks pod-security-admission runs at that level', () => {
+  // PSA's check registry: seccompProfile_restricted (since v1.19) overrides
+  // seccompProfile_baseline, so an Unconfined profile is one failure at restricted,
+  // and restricted checks (runAsNonRoot) do not run at baseline.
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-pssl-'));
+  writeFileSync(
+    join(dir, 'pod.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {seccompProfile: {type: Unconfined}}\n  containers: [{name: c, image: x}]\n',
+  );
+  const pss = (...extra: string[]) =>
+    ((JSON.parse(run(['config', join(dir, 'pod.yaml'), '-q', '-f', 'json', ...extra]).stdout) as ScanResult).misconfigurations ?? []).flatMap((f) =>
+      f.frameworks.filter((x) => x.startsWith('pss')),
+    );
+  const restricted = pss();
+  assert.ok(restricted.includes('pss:seccompProfile_restricted'));
+  assert.ok(!restricted.includes('pss:seccompProfile_baseline'));
+  assert.ok(restricted.includes('pss:runAsNonRoot'));
+  const baseline = pss('--pss-level', 'baseline');
+  assert.ok(baseline.includes('pss:seccompProfile_baseline'));
+  assert.ok(!baseline.includes('pss-level:restricted'));
+  assert.equal(run(['config', join(dir, 'pod.yaml'), '--pss-level', 'strict']).code, 2);
+});
+
+test('stockade.yaml trust policy: registries outside it are findings; a bad settings file is a usage error naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-trust-'));
+  writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: nginx}\n  - {name: b, image: ghcr.io/acme/app:1}\n');
+  writeFileSync(join(dir, 'stockade.yaml'), 'trust:\n  registries: [ghcr.io/acme/*]\n');
+  const ids = (args: string[]) => ((JSON.parse(run(args).stdout) as ScanResult).misconfigurations ?? []).filter((f) => f.ruleId === 'SK-K8S-0029');
+  const found = ids(['config', join(dir, 'pod.yaml'), '-q', '-f', 'json', '--config', join(dir, 'stockade.yaml')]);
+  assert.deepEqual(found.map((f) => f.line), [6]);
+  assert.match(found[0]?.message ?? '', /docker\.io\/library\/nginx/);
+  assert.deepEqual(ids(['config', join(dir, 'pod.yaml'), '-q', '-f', 'json']), [], 'no settings file in the working directory: rule silent');
+  writeFileSync(join(dir, 'bad.yaml'), 'trust:\n  registrys: [x]\n');
+  const bad = run(['config', join(dir, 'pod.yaml'), '--config', join(dir, 'bad.yaml')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /bad\.yaml: trust: Unrecognized key.*registrys/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  const missing = run(['config', join(dir, 'pod.yaml'), '--config', join(dir, 'nope.yaml')]);
+  assert.equal(missing.code, 3);
+});
+
 test('config -f html shows misconfigurations with every string from the files escaped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stockade-cfghtml-'));
   writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  "<img src=x onerror=alert(1)>":\n    image: a\n    privileged: true\n');

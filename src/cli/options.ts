@@ -32,6 +32,8 @@ export interface ScanPolicyOptions extends OutputOptions {
   dbRepository?: string;
   includeOsOwned?: boolean;
   cacheDir: string;
+  /** `--config FILE`; ./stockade.yaml is read when present and this is absent. */
+  config?: string;
 }
 
 function parseScanners(text: string): ScannerId[] {
@@ -75,7 +77,8 @@ export function addScanOptions(cmd: Command): Command {
     .option('--skip-db-update', 'never touch the network for the vulnerability database')
     .option('--db-repository <url>', 'where `db update` fetches OSV archives (https:// or file: mirror)')
     .option('--include-os-owned', 'also match upstream advisories against language packages the OS package manager installed (marked as such)')
-    .option('--cache-dir <dir>', 'cache directory (layers, vulnerability database)', defaultCacheDir());
+    .option('--cache-dir <dir>', 'cache directory (layers, vulnerability database)', defaultCacheDir())
+    .option('--config <file>', 'settings file: trust policy, secret allow-lists (default: stockade.yaml in the current directory, when present)');
 }
 
 /** Commander's raw options -> ScanPolicyOptions with defaults resolved. */

@@ -2,7 +2,9 @@
  * Writes a result in the chosen format to stdout or a file. The default format is
  * `table` for a person at a terminal and `json` for a pipe.
  */
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StockadeError } from '../core/errors.js';
 import type { ScanResult } from '../core/types.js';
 import { findWriter } from '../report/writers/index.js';
@@ -15,14 +17,36 @@ export async function emitResult(result: ScanResult, opts: { format?: string; ou
   const color = toTerminal && !process.env.NO_COLOR;
   // A terminal that does not report its width (some ptys) still gets a readable table.
   const width = process.stdout.columns || (toTerminal ? 120 : undefined);
-  const text = writer.write(result, { color, ...(width ? { width } : {}) });
-  if (opts.output) {
-    try {
-      await writeFile(opts.output, text);
-    } catch (e) {
-      throw new StockadeError('not_found', opts.output, `cannot write output: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  } else {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+  const writerOptions = { color, ...(width ? { width } : {}) };
+  const pieces = writer.stream ? writer.stream(result, writerOptions) : [writer.write(result, writerOptions)];
+  const target = opts.output;
+  try {
+    await pipeline(Readable.from(coalesce(pieces), { objectMode: false }), target ? createWriteStream(target) : stdoutKeptOpen());
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!target && code === 'EPIPE') return; // the reader went away (`| head`): nothing left to tell it
+    throw new StockadeError('not_found', target ?? 'stdout', `cannot write output: ${code ?? (e as Error).message}`);
   }
+}
+
+/** stdout as a pipeline destination that the pipeline must not close (later messages may follow). */
+function stdoutKeptOpen(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      process.stdout.write(chunk, (err) => callback(err ?? null));
+    },
+  });
+}
+
+/** Joins small pieces into blocks of about 64 KiB: a stream chunk per JSON member would cost more than the JSON. */
+function* coalesce(pieces: Iterable<string>): Generator<string> {
+  let block = '';
+  for (const piece of pieces) {
+    block += piece;
+    if (block.length >= 65536) {
+      yield block;
+      block = '';
+    }
+  }
+  if (block !== '') yield block;
 }

@@ -30,7 +30,7 @@ export function parseGoldenTsv(text: string): GoldenTable {
       const colon = line.indexOf(':');
       if (colon > 0) {
         const key = line.slice(1, colon).trim();
-        meta.set(key, [...(meta.get(key) ?? []), line.slice(colon + 1).trim()]);
+        pushTo(meta, key, line.slice(colon + 1).trim());
       }
       continue;
     }
@@ -407,3 +407,4 @@ except Exception as e:
     out = {'error': type(e).__name__ + ': ' + str(e)}
 print(json.dumps(out))
 `;
+import { pushTo } from '../core/multimap.js';

@@ -202,7 +202,7 @@ export interface ConfigFinding {
   title: string;
   severity: SeverityLevel;
   /** `<framework>:<control>` references from the rule's metadata. */
-  frameworks: string[];
+  frameworks: readonly string[];
   /** The file (or `image config` for the image's own configuration). */
   file: string;
   /** 1-based, when known. */

@@ -8,6 +8,7 @@ import type { Ecosystem, ExtractedPackage, LayerRef, OsInfo, Package, ScanWarnin
 import { FilesystemView } from '../image/filesystem-view.js';
 import type { ExtractionRecord, LayerAnalysis } from '../image/layer-analysis.js';
 import { withDistro } from './purl.js';
+import { pushTo } from '../core/multimap.js';
 
 export interface Inventory {
   os?: OsInfo;
@@ -126,7 +127,7 @@ function preferInstalledTree(packages: Package[], view: FilesystemView): Package
   for (const p of packages) {
     if (LOCKFILE_TREES[p.foundBy]) continue;
     const key = `${p.ecosystem}|${p.name}|${p.version}`;
-    installed.set(key, [...(installed.get(key) ?? []), p]);
+    pushTo(installed, key, p);
   }
   return packages.filter((p) => {
     const tree = LOCKFILE_TREES[p.foundBy];

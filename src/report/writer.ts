@@ -17,4 +17,9 @@ export interface Writer {
   /** One line for `--help`. */
   readonly description: string;
   write(result: ScanResult, options: WriterOptions): string;
+  /**
+   * The same text in pieces, for results too large for one string (a million
+   * findings); the CLI prefers it when present.
+   */
+  stream?(result: ScanResult, options: WriterOptions): Iterable<string>;
 }

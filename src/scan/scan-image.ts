@@ -105,7 +105,7 @@ function checkImageConfig(info: ImageInfo, view: ReturnType<typeof mergeLayers>[
   const findings: ConfigFinding[] = [];
   for (const rule of IMAGE_RULES) {
     for (const v of rule.check(doc)) {
-      const f: ConfigFinding = { ruleId: rule.id, title: rule.title, severity: rule.severity, frameworks: [...rule.frameworks], file: 'image config', message: v.reason + (v.detail ? ` (${v.detail})` : ''), remediation: rule.remediation };
+      const f: ConfigFinding = { ruleId: rule.id, title: rule.title, severity: rule.severity, frameworks: rule.frameworks, file: 'image config', message: v.reason + (v.detail ? ` (${v.detail})` : ''), remediation: rule.remediation };
       if (v.resource) f.resource = v.resource;
       findings.push(f);
     }

@@ -12,6 +12,7 @@ import { splitEcosystem, type OsvAffected, type OsvRecord } from './osv.js';
 import { evaluateAffected } from './ranges.js';
 import { rateSeverity } from './severity.js';
 import { normalizePackageName } from './store.js';
+import { pushTo } from '../core/multimap.js';
 
 export interface AdvisoryLookup {
   lookup(ecosystemBase: string, name: string): OsvRecord[];
@@ -85,7 +86,7 @@ function groupByAlias(hits: Hit[]): Hit[][] {
   const groups = new Map<string, Hit[]>();
   for (const h of hits) {
     const root = find(h.record.id);
-    groups.set(root, [...(groups.get(root) ?? []), h]);
+    pushTo(groups, root, h);
   }
   return [...groups.values()];
 }

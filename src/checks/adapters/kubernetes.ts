@@ -6,7 +6,7 @@
 import type { DocumentAdapter, ParsedDocuments } from '../adapter.js';
 import type { AnyRule } from '../index.js';
 import type { SourcePosition } from '../rule.js';
-import { parseYamlFile, type FieldPath } from '../yaml-source.js';
+import { streamYamlFile, type FieldPath, type YamlDocument } from '../yaml-source.js';
 
 export interface KubernetesDocument {
   object: Record<string, unknown>;
@@ -21,22 +21,27 @@ export function isKubernetesObject(v: unknown): v is Record<string, unknown> {
   return isObject(v) && typeof v['apiVersion'] === 'string' && typeof v['kind'] === 'string';
 }
 
-export function parseKubernetes(text: string): ParsedDocuments {
-  const file = parseYamlFile(text);
-  const documents: KubernetesDocument[] = [];
-  for (const d of file.documents) {
-    if (!isKubernetesObject(d.value)) continue;
-    const value = d.value;
-    if (value['kind'] === 'List' || (typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items']))) {
-      const items = Array.isArray(value['items']) ? value['items'] : [];
-      items.forEach((item, i) => {
-        if (isKubernetesObject(item)) documents.push({ object: item, position: (path) => d.position(['items', i, ...path]) });
-      });
-    } else {
-      documents.push({ object: value, position: (path) => d.position(path) });
+/** The Kubernetes objects of one YAML document: itself, or the items of a `List` kind. */
+function* objectsOf(d: YamlDocument): Generator<KubernetesDocument> {
+  if (!isKubernetesObject(d.value)) return;
+  const value = d.value;
+  if (value['kind'] === 'List' || (typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items']))) {
+    const items = Array.isArray(value['items']) ? value['items'] : [];
+    for (const [i, item] of items.entries()) {
+      if (isKubernetesObject(item)) yield { object: item, position: (path) => d.position(['items', i, ...path]) };
     }
+  } else {
+    yield { object: value, position: (path) => d.position(path) };
   }
-  return { documents, errors: file.errors, warnings: file.warnings };
+}
+
+/** Objects are parsed as they are iterated (see streamYamlFile). */
+export function parseKubernetes(text: string): ParsedDocuments {
+  const file = streamYamlFile(text);
+  function* documents(): Generator<KubernetesDocument> {
+    for (const d of file.documents) yield* objectsOf(d);
+  }
+  return { documents: documents(), errors: file.errors, warnings: file.warnings };
 }
 
 export function kubernetesAdapter(rules: readonly AnyRule[]): DocumentAdapter {

@@ -29,7 +29,7 @@ import { windowsHostProcessRule } from './pss/windows-host-process.js';
 
 export { parseKubernetesFile, type KubernetesDocument, type KubernetesFile } from './document.js';
 export { findPodTemplates, type PodTemplate } from './workload.js';
-export { evaluatePodSecurity, parsePssVersion, describeVerdict, type PssVerdict, type PssVersionSpec } from './pss/evaluate.js';
+export { checksFor, evaluatePodSecurity, parsePssVersion, describeVerdict, type PssVerdict, type PssVersionSpec } from './pss/evaluate.js';
 
 export const KUBERNETES_RULES: readonly PssRule[] = [
   privilegedRule,

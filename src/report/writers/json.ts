@@ -5,11 +5,15 @@
  */
 import type { ScanResult } from '../../core/types.js';
 import type { Writer } from '../writer.js';
+import { jsonChunks } from '../json-chunks.js';
 
 export const jsonWriter: Writer = {
   id: 'json',
   description: 'Stockade JSON: the full scan result (see docs/result-json.md)',
   write(result: ScanResult): string {
-    return `${JSON.stringify(result, null, 2)}\n`;
+    return [...jsonChunks(result)].join('');
+  },
+  stream(result: ScanResult): Iterable<string> {
+    return jsonChunks(result);
   },
 };

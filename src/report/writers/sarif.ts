@@ -33,6 +33,7 @@ import {
 import { imageDigest } from '../image-identity.js';
 import { compareStrings } from '../packages.js';
 import type { Writer } from '../writer.js';
+import { jsonChunks } from '../json-chunks.js';
 
 /** The schema's own id (errata 01, the version GitHub documents). */
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -413,6 +414,9 @@ export const sarifWriter: Writer = {
   id: 'sarif',
   description: 'SARIF 2.1.0 vulnerability findings for GitHub code scanning',
   write(result: ScanResult): string {
-    return `${JSON.stringify(buildSarif(result), null, 2)}\n`;
+    return [...jsonChunks(buildSarif(result))].join('');
+  },
+  stream(result: ScanResult): Iterable<string> {
+    return jsonChunks(buildSarif(result));
   },
 };

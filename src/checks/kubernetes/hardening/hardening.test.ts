@@ -165,6 +165,22 @@ test('SK-K8S-0006/0007 image tags and digests', () => {
   assert.deepEqual(run(rule('SK-K8S-0007'), GOOD), []);
 });
 
+test('SK-K8S-0029 trusted registries: only with a trust policy, Docker Hub names normalised', () => {
+  const trusted = rule('SK-K8S-0029');
+  assert.deepEqual(run(trusted, BAD), [], 'no policy, no findings');
+  const withPolicy = (registries: string[]) => {
+    const file = parseKubernetesFile(BAD);
+    return file.documents.flatMap((doc) => trusted.check(doc, { trust: { registries } }));
+  };
+  // `busybox` is docker.io/library/busybox (Docker's normalisation; see registry/reference.test).
+  assert.deepEqual(withPolicy(['docker.io/library/*']).map((x) => x.position?.line), [lineOf(BAD, 'app:latest')]);
+  assert.deepEqual(withPolicy(['docker.io']).map((x) => x.position?.line), [lineOf(BAD, 'app:latest')]);
+  assert.deepEqual(withPolicy(['docker.io', 'registry.local:5000/team/*']), []);
+  const all = withPolicy(['registry.internal.example']);
+  assert.deepEqual(all.map((x) => x.position?.line), [lineOf(BAD, 'image: busybox'), lineOf(BAD, 'app:latest')]);
+  assert.match(all[0]?.reason ?? '', /docker\.io\/library\/busybox is not in the trusted registries/);
+});
+
 test('SK-K8S-0008 literal credentials: names reported, values masked', () => {
   const v = run(rule('SK-K8S-0008'), BAD);
   assert.deepEqual(v.map((x) => x.position?.line), [lineOf(BAD, 'value: hunter2'), lineOf(BAD, 'value: abcdef')]);

@@ -10,6 +10,7 @@ import { imageLatestTagRule } from './image-latest-tag.js';
 import { imageDigestRule } from './image-digest.js';
 import { secretEnvLiteralRule } from './secret-env-literal.js';
 import { runtimeSocketMountRule } from './runtime-socket-mount.js';
+import { trustedRegistryRule } from './trusted-registry.js';
 
 export { parseKubernetesFile } from '../document.js';
 
@@ -23,4 +24,5 @@ export const HARDENING_RULES: readonly Rule<KubernetesDocument>[] = [
   imageDigestRule,
   secretEnvLiteralRule,
   runtimeSocketMountRule,
+  trustedRegistryRule,
 ];

@@ -24,6 +24,7 @@ export function pssRule(check: PssCheck, meta: Omit<RuleMeta, 'frameworks'> & { 
     kind: 'kubernetes',
     pss: check,
     check(doc: KubernetesDocument, context?: RuleContext): RuleViolation[] {
+      if (context?.pssChecks && !context.pssChecks.has(check.id)) return [];
       const violations: RuleViolation[] = [];
       for (const template of findPodTemplates(doc.object)) {
         const result = check.evaluate(template.podMetadata, template.podSpec, context?.pssVersion ?? LATEST_PSS_VERSION);

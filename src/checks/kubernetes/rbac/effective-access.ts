@@ -9,6 +9,7 @@ import type { RuleViolation } from '../../rule.js';
 import type { SetRule } from '../segmentation/network-policy-coverage.js';
 import { asString } from '../pss/check.js';
 import { bindings, describeSubject, policyRules, type PlacedPolicyRule } from './common.js';
+import { pushTo } from '../../../core/multimap.js';
 
 /** Permissions that let their holder take over a namespace or the cluster, in words. */
 function powers(rules: readonly PlacedPolicyRule[]): string[] {
@@ -46,7 +47,7 @@ export const effectiveAccessRule: SetRule = {
         const meta = r.role.object['metadata'] as Record<string, unknown> | undefined;
         const ns = asString(meta?.['namespace']) || 'default';
         const key = r.role.kind === 'ClusterRole' ? `ClusterRole/${r.role.name}` : `Role/${ns}/${r.role.name}`;
-        roles.set(key, [...(roles.get(key) ?? []), r]);
+        pushTo(roles, key, r);
       }
     }
     const out: Array<RuleViolation & { file: string }> = [];

@@ -7,6 +7,7 @@ import type { RuleMeta, RuleViolation } from '../../rule.js';
 import type { KubernetesDocument } from '../document.js';
 import { findPodTemplates } from '../workload.js';
 import { labelsOf, namespaceOf, selectorMatches } from './labels.js';
+import { pushTo } from '../../../core/multimap.js';
 
 function rec(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -38,7 +39,7 @@ export const networkPolicyCoverageRule: SetRule = {
       const o = rec(d.object);
       if (o['kind'] !== 'NetworkPolicy' || !String(o['apiVersion'] ?? '').startsWith('networking.k8s.io/')) continue;
       const ns = namespaceOf(o);
-      selectorsByNamespace.set(ns, [...(selectorsByNamespace.get(ns) ?? []), rec(o['spec'])['podSelector']]);
+      pushTo(selectorsByNamespace, ns, rec(o['spec'])['podSelector']);
     }
     const out: Array<RuleViolation & { file: string }> = [];
     for (const d of docs) {

@@ -6,7 +6,7 @@
  */
 import type { RuleViolation } from '../../rule.js';
 import { findPodTemplates } from '../workload.js';
-import type { SetRule } from './network-policy-coverage.js';
+import type { LocatedDocument, SetRule } from './network-policy-coverage.js';
 
 export const TIER_LABEL = 'stockade.dev/tier';
 
@@ -28,25 +28,36 @@ export const tierSeparationRule: SetRule = {
   references: ['https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/'],
   frameworks: ['nist-800-190:4.3.5', 'nsa-k8s:pod-security', 'stride:E'],
   checkAll(docs) {
-    const items: Array<{ tier: string; place: string; name: string; file: string; pos: RuleViolation['position'] }> = [];
+    const items: Array<{ tier: string; place: string; name: string; file: string; doc: LocatedDocument }> = [];
     for (const d of docs) {
       for (const t of findPodTemplates(d.object)) {
         const meta = (typeof d.object === 'object' && d.object !== null ? (d.object as Record<string, unknown>)['metadata'] : undefined) as Record<string, unknown> | undefined;
         const labels = ((t.podMetadata['labels'] ?? meta?.['labels']) ?? {}) as Record<string, unknown>;
         const tier = labels[TIER_LABEL];
         if (typeof tier !== 'string') continue;
-        items.push({ tier, place: placement(t.podSpec), name: `${t.kind}/${t.name || '(unnamed)'}`, file: d.file, pos: d.position(['metadata', 'name']) });
+        items.push({ tier, place: placement(t.podSpec), name: `${t.kind}/${t.name || '(unnamed)'}`, file: d.file, doc: d });
       }
     }
-    // Group by placement once: workloads can only share nodes within one placement group.
-    const byPlace = new Map<string, typeof items>();
-    for (const it of items) byPlace.set(it.place, [...(byPlace.get(it.place) ?? []), it]);
+    // Per placement, the first workload of each tier: workloads can only share nodes within one placement.
+    const tiersByPlace = new Map<string, Map<string, (typeof items)[number]>>();
+    for (const it of items) {
+      const tiers = tiersByPlace.get(it.place) ?? new Map<string, (typeof items)[number]>();
+      if (!tiers.has(it.tier)) tiers.set(it.tier, it);
+      tiersByPlace.set(it.place, tiers);
+    }
     const out: Array<RuleViolation & { file: string }> = [];
     for (const a of items) {
-      const other = (byPlace.get(a.place) ?? []).find((b) => b.tier !== a.tier);
+      let other: (typeof items)[number] | undefined;
+      for (const [tier, first] of tiersByPlace.get(a.place) ?? []) {
+        if (tier !== a.tier) {
+          other = first;
+          break;
+        }
+      }
       if (!other) continue;
       const v: RuleViolation & { file: string } = { reason: `${a.name} (tier ${a.tier}) can be scheduled on the same nodes as ${other.name} (tier ${other.tier})`, resource: a.name, file: a.file };
-      if (a.pos) v.position = a.pos;
+      const pos = a.doc.position(['metadata', 'name']);
+      if (pos) v.position = pos;
       out.push(v);
     }
     return out;

@@ -1,0 +1,97 @@
+/**
+ * `stockade.yaml`: the settings a team keeps beside its code. One file, one section per
+ * concern, each validated strictly (an unknown key is an error, not a silent no-op):
+ *
+ *   trust:     which images may run (registries, digests, tags, age, signatures)
+ *   secrets:   what the secret scanner may ignore (rules, paths) and how much it reads
+ *
+ * Found by `--config FILE`, else `./stockade.yaml` when present. Parsed with the same
+ * bounded YAML reader as configuration checks (alias bombs refused).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { StockadeError } from '../core/errors.js';
+import { parseYamlFile } from '../checks/yaml-source.js';
+
+export const PROJECT_CONFIG_FILE = 'stockade.yaml';
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+const signatureRequirement = z
+  .object({
+    /** Repository globs this requirement covers (`registry/repo`, `*` within a segment, `**` across). */
+    repositories: z.array(z.string().min(1)).min(1),
+    /** Public key files (PEM): an image must carry a cosign signature by one of them. */
+    keys: z.array(z.string().min(1)).optional(),
+    /** Keyless: a Fulcio certificate for one of these identities. */
+    keyless: z.array(z.object({ identity: z.string().min(1), issuer: z.string().min(1) }).strict()).optional(),
+  })
+  .strict();
+
+export const TrustPolicySchema = z
+  .object({
+    /** Allowed images: `registry` (any repository on it) or `registry/repository` globs. */
+    registries: z.array(z.string().min(1)).optional(),
+    /** Every image must be referenced by digest. */
+    requireDigest: z.boolean().optional(),
+    /** Tags that must not be used (e.g. `latest`); an image with no tag means `latest`. */
+    forbiddenTags: z.array(z.string().min(1)).optional(),
+    /** Maximum age of an image, from its config's `created`: `90d`, `12w`, `36h`. */
+    maxImageAge: z.string().regex(/^[1-9][0-9]{0,5}[hdw]$/, 'use a number followed by h, d or w (e.g. 90d)').optional(),
+    signatures: z.array(signatureRequirement).optional(),
+  })
+  .strict();
+
+export const SecretsConfigSchema = z
+  .object({
+    allow: z
+      .object({
+        /** Detector ids never reported (SK-SECRET-0012). */
+        rules: z.array(z.string().regex(/^SK-SECRET-\d{4}$/)).optional(),
+        /** Path globs never reported (`test/fixtures/**`, `**` + `/testdata/**`). */
+        paths: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Bytes read from each file (the rest is skipped and said so). */
+    maxFileSize: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const ProjectConfigSchema = z
+  .object({
+    trust: TrustPolicySchema.optional(),
+    secrets: SecretsConfigSchema.optional(),
+  })
+  .strict();
+
+export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
+export type SecretsConfig = z.infer<typeof SecretsConfigSchema>;
+export type ProjectConfig = z.infer<typeof ProjectConfigSchema> & { file?: string };
+
+/** Validates parsed YAML; the error names the file and the first offending field. */
+export function validateProjectConfig(value: unknown, file: string): ProjectConfig {
+  const parsed = ProjectConfigSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'top level';
+    throw new StockadeError('usage', file, `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { ...parsed.data, file };
+}
+
+/** `--config FILE`, else ./stockade.yaml when it exists, else no settings. */
+export async function loadProjectConfig(explicit?: string): Promise<ProjectConfig> {
+  const file = resolve(explicit ?? PROJECT_CONFIG_FILE);
+  const st = await stat(file).catch(() => undefined);
+  if (!st) {
+    if (explicit) throw new StockadeError('not_found', explicit, 'configuration file not found');
+    return {};
+  }
+  if (!st.isFile()) throw new StockadeError('usage', file, 'configuration file is not a regular file');
+  if (st.size > MAX_CONFIG_BYTES) throw new StockadeError('usage', file, `configuration file larger than ${MAX_CONFIG_BYTES} bytes`);
+  const yaml = parseYamlFile(await readFile(file, 'utf8'));
+  if (yaml.errors.length > 0) throw new StockadeError('usage', file, yaml.errors[0] as string);
+  if (yaml.documents.length > 1) throw new StockadeError('usage', file, 'expected one YAML document');
+  return validateProjectConfig(yaml.documents[0]?.value, file);
+}
