@@ -5,6 +5,10 @@ export interface KicsMapping {
   why: string;
   /** Peer test files whose verdict our rule deliberately does not share, with the reason. */
   notOurs?: Record<string, string>;
-  /** Our rule points at the same field as the peer, so reported lines must agree. */
-  sameField?: boolean;
+  /**
+   * KICS result lines (`positive1.yaml:13`) our rule deliberately reports on another
+   * line, with the reason (KICS points at a parent key, we at the offending entry).
+   * Every other KICS line of a positive file must carry one of our findings.
+   */
+  otherLines?: Record<string, string>;
 }

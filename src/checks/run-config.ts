@@ -6,7 +6,7 @@
  */
 import { lstat, open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ConfigFinding, ScanResult, ScanWarning } from '../core/types.js';
+import type { ConfigFinding, ScanResult, ScanWarning, SecretFinding } from '../core/types.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { DocumentAdapter } from './adapter.js';
 import type { AnyRule } from './index.js';
@@ -22,6 +22,8 @@ export interface ConfigRunOptions {
   context?: RuleContext;
   /** Rules over every Kubernetes document of the run together (segmentation, tiers). */
   setRules?: readonly SetRule[];
+  /** Also look for credentials in each configuration file's text (Dockerfile ENV/ARG/RUN, manifests, Compose). */
+  scanSecrets?: (file: string, text: string) => SecretFinding[];
 }
 
 /** Directories that hold dependencies or VCS data, not a team's configuration. */
@@ -83,6 +85,7 @@ function toFinding(rule: AnyRule, v: RuleViolation, file: string): ConfigFinding
 export async function runConfigChecks(paths: string[], options: ConfigRunOptions): Promise<ScanResult> {
   const warnings: ScanWarning[] = [];
   const findings: ConfigFinding[] = [];
+  const secrets: SecretFinding[] = [];
   const kubernetesDocs: LocatedDocument[] = [];
   const suppressionsByFile = new Map<string, ReturnType<typeof inlineSuppressions>>();
   for (const file of await listFiles(paths, warnings)) {
@@ -106,6 +109,13 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
     const parsed = adapter.parse(text, file);
     const suppressions = inlineSuppressions(text);
     suppressionsByFile.set(file, suppressions);
+    if (options.scanSecrets) {
+      for (const s of options.scanSecrets(file, text)) {
+        const inline = suppressions.lookup(s.ruleId, s.line);
+        if (inline) s.suppressed = { kind: 'inline', source: `${file}:${inline.line}`, ...(inline.reason ? { justification: inline.reason } : {}) };
+        secrets.push(s);
+      }
+    }
     for (const doc of parsed.documents) {
       if (adapter.kind === 'kubernetes') kubernetesDocs.push({ ...(doc as KubernetesDocument), file });
       for (const rule of adapter.rules) {
@@ -151,6 +161,7 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
     target: { name: paths.join(' '), sourceKind: 'config', repoTags: [], repoDigests: [], layers: [] },
     packages: [],
     misconfigurations: findings,
+    ...(options.scanSecrets ? { secrets } : {}),
     warnings,
   };
 }

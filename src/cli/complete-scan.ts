@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { SCAN_INCOMPLETE_EXIT } from '../core/errors.js';
-import type { Package, ScanResult } from '../core/types.js';
+import type { ConfigFinding, Package, ScanResult, SecretFinding } from '../core/types.js';
+import { applySecretAllowList } from '../scan/secret-findings.js';
 import { applyIgnores, isExpired, loadIgnoreFile } from '../policy/ignore-file.js';
 import { applyVex, loadVex } from '../policy/vex.js';
 import { scanVulnerabilities } from '../scan/vuln-scan.js';
@@ -30,12 +31,17 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
     applyPolicy(result, opts, note);
   }
   if (result.misconfigurations) {
-    suppressConfigFindings(result, opts, note);
+    suppressRuleFindings(result.misconfigurations, opts, note);
     result.misconfigurations = result.misconfigurations.filter((f) => opts.severity.includes(f.severity));
+  }
+  if (result.secrets) {
+    applySecretAllowList(result.secrets, opts.project.secrets, opts.project.file ?? 'stockade.yaml');
+    suppressRuleFindings(result.secrets, opts, note);
+    result.secrets = result.secrets.filter((f) => opts.severity.includes(f.severity));
   }
   await emitResult(result, { ...(opts.format ? { format: opts.format } : {}), ...(opts.output ? { output: opts.output } : {}) });
   if (!opts.quiet) for (const w of result.warnings) process.stderr.write(`stockade: warning: ${w.input}: ${w.message}\n`);
-  const remaining = [...(result.vulnerabilities ?? []), ...(result.misconfigurations ?? [])].filter((f) => !f.suppressed);
+  const remaining = [...(result.vulnerabilities ?? []), ...(result.misconfigurations ?? []), ...(result.secrets ?? [])].filter((f) => !f.suppressed);
   if (opts.exitCode !== undefined && opts.exitCode !== 0 && remaining.length > 0) process.exitCode = opts.exitCode;
   else if (result.warnings.some((w) => w.incomplete)) process.exitCode = SCAN_INCOMPLETE_EXIT;
 }
@@ -43,14 +49,14 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
 /**
  * The ignore file names rule ids too (`SK-K8S-0101 exp:2026-12-31 # reason`, or an
  * `id:` entry in the YAML form): a matching, unexpired rule without a package
- * selector suppresses those configuration findings — reported, never dropped.
+ * selector suppresses those configuration or secret findings — reported, never dropped.
  */
-function suppressConfigFindings(result: ScanResult, opts: ScanPolicyOptions, note: (line: string) => void): void {
+function suppressRuleFindings(findings: Array<ConfigFinding | SecretFinding>, opts: ScanPolicyOptions, note: (line: string) => void): void {
   const file = opts.ignorefile ?? (existsSync('.stockadeignore') ? '.stockadeignore' : undefined);
-  if (!file || !result.misconfigurations) return;
+  if (!file) return;
   const today = new Date();
   const rules = loadIgnoreFile(file).rules.filter((r) => !r.packages && /^SK-/i.test(r.id));
-  for (const f of result.misconfigurations) {
+  for (const f of findings) {
     if (f.suppressed) continue;
     const rule = rules.find((r) => r.id.toUpperCase() === f.ruleId);
     if (!rule) continue;

@@ -11,9 +11,10 @@ import { configCommand } from './commands/config.js';
 import { dbCommand } from './commands/db.js';
 import { imageCommand } from './commands/image.js';
 import { rootfsCommand } from './commands/rootfs.js';
+import { fsCommand } from './commands/fs.js';
 import { sbomCommand } from './commands/sbom.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, rootfsCommand, sbomCommand, configCommand, dbCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, fsCommand, rootfsCommand, sbomCommand, configCommand, dbCommand];
 
 const EXIT_CODE_HELP = [
   [0, 'ok', 'scan finished, result written (see --exit-code for gating on findings)'],

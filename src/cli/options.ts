@@ -7,9 +7,10 @@ import type { SeverityLevel } from '../core/types.js';
 import { SEVERITY_ORDER } from '../core/types.js';
 import { defaultCacheDir } from '../image/layer-cache.js';
 import { WRITERS } from '../report/writers/index.js';
+import { loadProjectConfig, type ProjectConfig } from '../config/project-config.js';
 
 /** Scanners that run on the inventory. `none` = inventory only. */
-export const SCANNERS = ['vuln', 'config'] as const;
+export const SCANNERS = ['vuln', 'config', 'secret'] as const;
 export type ScannerId = (typeof SCANNERS)[number];
 
 export interface OutputOptions {
@@ -34,6 +35,20 @@ export interface ScanPolicyOptions extends OutputOptions {
   cacheDir: string;
   /** `--config FILE`; ./stockade.yaml is read when present and this is absent. */
   config?: string;
+  /** The settings file's contents (empty when there is none). */
+  project: ProjectConfig;
+  secretMaxFileSize?: number;
+}
+
+/** `500MB`, `16GiB`, `1048576`: sizes as people write them (powers of 1024). */
+export function parseSize(text: string): number {
+  const m = /^(\d{1,15}(?:\.\d{1,6})?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?$/i.exec(text.trim());
+  if (!m) throw new InvalidArgumentError('expected a size such as 500MB, 16GiB or 1048576');
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const power = { b: 0, k: 1, kb: 1, kib: 1, m: 2, mb: 2, mib: 2, g: 3, gb: 3, gib: 3, t: 4, tb: 4, tib: 4 }[unit] ?? 0;
+  const bytes = Math.floor(Number(m[1]) * 1024 ** power);
+  if (bytes <= 0) throw new InvalidArgumentError('expected a size above zero');
+  return bytes;
 }
 
 function parseScanners(text: string): ScannerId[] {
@@ -78,14 +93,17 @@ export function addScanOptions(cmd: Command): Command {
     .option('--db-repository <url>', 'where `db update` fetches OSV archives (https:// or file: mirror)')
     .option('--include-os-owned', 'also match upstream advisories against language packages the OS package manager installed (marked as such)')
     .option('--cache-dir <dir>', 'cache directory (layers, vulnerability database)', defaultCacheDir())
+    .option('--secret-max-file-size <size>', 'bytes the secret scanner reads from each file (e.g. 10MiB); the rest is skipped with a warning', parseSize)
     .option('--config <file>', 'settings file: trust policy, secret allow-lists (default: stockade.yaml in the current directory, when present)');
 }
 
-/** Commander's raw options -> ScanPolicyOptions with defaults resolved. */
-export function resolveScanOptions(raw: Record<string, unknown>): ScanPolicyOptions {
+/** Commander's raw options -> ScanPolicyOptions with defaults resolved and stockade.yaml read. */
+export async function resolveScanOptions(raw: Record<string, unknown>): Promise<ScanPolicyOptions> {
   const explicit = Array.isArray(raw['scanners']);
+  const project = await loadProjectConfig(raw['config'] as string | undefined);
   return {
     ...(raw as unknown as ScanPolicyOptions),
+    project,
     scanners: explicit ? (raw['scanners'] as ScannerId[]) : [...SCANNERS],
     scannersExplicit: explicit,
     severity: (raw['severity'] as SeverityLevel[] | undefined) ?? [...SEVERITY_ORDER],

@@ -24,6 +24,11 @@ export interface PeerMapping {
    * differs on that input), with the reason. They are shown as no-truth cases.
    */
   notOurs?: Record<string, string>;
+  /**
+   * Peer result lines (`file:line`) our rule deliberately reports on another line, with
+   * the reason. They are listed as divergences, not counted as misses.
+   */
+  otherLines?: Record<string, string>;
 }
 
 export interface ConfigRun {

@@ -6,16 +6,19 @@
  * none; whether our findings sit on the lines positive_expected_result.json names is a
  * separate `:lines` case per query. Every other query is listed in UNMAPPED with why.
  * Files run through the public runConfigChecks, so a file our adapters do not
- * recognise shows up as a miss.  The Dockerfile and Compose tables are the ones the
- * unit tests use (checks/dockerfile/kics-mapping.ts, checks/compose/kics-mapping.ts).
+ * recognise shows up as a miss. The tables live beside the rules
+ * (checks/{dockerfile,compose,kubernetes}/kics-mapping.ts); the Dockerfile and Compose
+ * ones are also read by those folders' unit tests.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corpusPath } from '../testing/corpus.js';
 import { checkPaths, describeFindings, findingsOf, tableCases, warningsOf, type ConfigRun, type PeerMapping } from './config-common.js';
+import type { ConfigFinding } from '../core/types.js';
 import type { CaseResult, SuiteResult } from './report.js';
 import { KICS_COMPOSE_MAPPED, KICS_COMPOSE_UNMAPPED } from '../checks/compose/kics-mapping.js';
 import { KICS_DOCKERFILE_MAPPED, KICS_DOCKERFILE_UNMAPPED } from '../checks/dockerfile/kics-mapping.js';
+import { KICS_K8S_MAPPED, KICS_K8S_UNMAPPED } from '../checks/kubernetes/kics-mapping.js';
 
 // ---------------------------------------------------------------------------------
 // Dockerfile and Compose: the tables the unit tests use (checks/*/kics-mapping.ts)
@@ -29,163 +32,10 @@ const COMPOSE_MAPPED: Record<string, PeerMapping> = KICS_COMPOSE_MAPPED;
 const COMPOSE_UNMAPPED = KICS_COMPOSE_UNMAPPED;
 
 // ---------------------------------------------------------------------------------
-// Kubernetes: our rules are the PSS checks (SK-K8S-0101..0119)
+// Kubernetes: the PSS checks and the runtime-socket rule (checks/kubernetes/kics-mapping.ts)
 
-const K8S_MAPPED: Record<string, PeerMapping> = {
-  container_is_privileged: { rule: 'SK-K8S-0101', why: 'PSS privileged' },
-  shared_host_ipc_namespace: { rule: 'SK-K8S-0102', why: 'PSS hostNamespaces (hostIPC)' },
-  shared_host_network_namespace: { rule: 'SK-K8S-0102', why: 'PSS hostNamespaces (hostNetwork)' },
-  shared_host_pid_namespace: { rule: 'SK-K8S-0102', why: 'PSS hostNamespaces (hostPID)' },
-  non_kube_system_pod_with_host_mount: { rule: 'SK-K8S-0103', why: 'PSS hostPathVolumes: any hostPath volume' },
-  workload_mounting_with_sensitive_os_directory: { rule: 'SK-K8S-0103', why: 'a sensitive hostPath is a hostPath (PSS hostPathVolumes)' },
-  docker_daemon_socket_is_exposed_to_containers: { rule: 'SK-K8S-0103', why: 'the socket arrives through a hostPath volume (PSS hostPathVolumes)' },
-  workload_host_port_not_specified: { rule: 'SK-K8S-0104', why: 'a container port with hostPort set (PSS hostPorts)' },
-  container_runs_unmasked: { rule: 'SK-K8S-0108', why: 'procMount Unmasked (PSS procMount)' },
-  containers_with_added_capabilities: { rule: 'SK-K8S-0114', why: 'added capabilities beyond the default set (PSS capabilities baseline)' },
-  containers_with_sys_admin_capabilities: { rule: 'SK-K8S-0114', why: 'SYS_ADMIN is outside the baseline set' },
-  no_drop_capabilities_for_containers: { rule: 'SK-K8S-0115', why: 'capabilities not dropped (PSS restricted requires drop ALL)' },
-  privilege_escalation_allowed: { rule: 'SK-K8S-0116', why: 'allowPrivilegeEscalation not false (PSS restricted)' },
-  containers_running_as_root: { rule: 'SK-K8S-0117', why: 'runAsNonRoot not ensured (PSS restricted)' },
-  seccomp_profile_is_not_configured: { rule: 'SK-K8S-0111', why: 'no seccomp profile (PSS restricted)' },
-  cluster_allows_unsafe_sysctls: { rule: 'SK-K8S-0112', why: 'unsafe sysctl in a pod (PSS sysctls)' },
-};
-
-const CONTROL_PLANE = 'kube-apiserver/kubelet/etcd/controller-manager flag: we check workload manifests, not control-plane configuration';
-const PSP = 'PodSecurityPolicy (removed in Kubernetes 1.25): we check pods against PSS instead';
-const RBAC = 'RBAC permissions are not among our rules yet';
-const RESOURCES = 'resource requests/limits/quotas: availability, not among our rules';
-const AVAILABILITY = 'probes, disruption budgets, replicas, scheduling: availability, not among our rules';
-const NETWORK = 'network policy, service exposure, namespaces and cluster add-ons: not among our rules yet';
-const HYGIENE = 'manifest hygiene (labels, API versions, image names, secret management); not a security setting we check';
-
-const K8S_UNMAPPED: Record<string, string> = {
-  always_admit_admission_control_plugin_set: CONTROL_PLANE,
-  always_pull_images_admission_control_plugin_not_set: CONTROL_PLANE,
-  anonymous_auth_is_not_set_to_false: CONTROL_PLANE,
-  audit_log_maxage_not_properly_set: CONTROL_PLANE,
-  audit_log_maxbackup_not_properly_set: CONTROL_PLANE,
-  audit_log_maxsize_not_properly_set: CONTROL_PLANE,
-  audit_log_path_not_set: CONTROL_PLANE,
-  audit_policy_file_not_defined: CONTROL_PLANE,
-  audit_policy_not_cover_key_security_concerns: CONTROL_PLANE,
-  authorization_mode_node_not_set: CONTROL_PLANE,
-  authorization_mode_rbac_not_set: CONTROL_PLANE,
-  authorization_mode_set_to_always_allow: CONTROL_PLANE,
-  auto_tls_set_to_true: CONTROL_PLANE,
-  basic_auth_file_is_set: CONTROL_PLANE,
-  bind_address_not_properly_set: CONTROL_PLANE,
-  client_certificate_authentication_not_setup_properly: CONTROL_PLANE,
-  cluster_admin_role_binding_with_super_user_permissions: RBAC,
-  cni_plugin_does_not_support_network_policies: CONTROL_PLANE,
-  containers_run_with_low_uid: 'wants UID > 10000 (kubesec policy); PSS restricted only forbids UID 0 (SK-K8S-0118)',
-  cpu_limits_not_set: RESOURCES,
-  cpu_requests_not_set: RESOURCES,
-  cronjob_deadline_not_configured: AVAILABILITY,
-  dashboard_is_enabled: NETWORK,
-  deployment_has_no_pod_anti_affinity: AVAILABILITY,
-  deployment_without_pod_disruption_budget: AVAILABILITY,
-  encryption_provider_config_is_not_defined: CONTROL_PLANE,
-  encryption_provider_not_properly_configured: CONTROL_PLANE,
-  ensure_administrative_boundaries_between_resources: NETWORK,
-  etcd_client_certificate_authentication_set_to_false: CONTROL_PLANE,
-  etcd_client_certificate_file_not_defined: CONTROL_PLANE,
-  etcd_peer_client_certificate_authentication_set_to_false: CONTROL_PLANE,
-  etcd_peer_tls_certificate_files_not_properly_set: CONTROL_PLANE,
-  etcd_tls_certificate_files_not_properly_set: CONTROL_PLANE,
-  etcd_tls_certificate_not_properly_configured: CONTROL_PLANE,
-  event_rate_limit_admission_control_plugin_not_set: CONTROL_PLANE,
-  hpa_targeted_deployments_with_configured_replica_count: AVAILABILITY,
-  hpa_targets_invalid_object: AVAILABILITY,
-  image_policy_webhook_admission_control_plugin_not_set: CONTROL_PLANE,
-  image_pull_policy_of_container_is_not_always: 'pull policy is operational hygiene; no rule',
-  image_without_digest: 'image pinning in manifests has no Kubernetes rule yet (SK-DF-0004 covers Dockerfiles)',
-  incorrect_volume_claim_access_mode_read_write_once: AVAILABILITY,
-  ingress_controller_exposes_workload: NETWORK,
-  insecure_bind_address_set: CONTROL_PLANE,
-  insecure_port_not_properly_set: CONTROL_PLANE,
-  invalid_image: HYGIENE,
-  kubelet_certificate_authority_not_set: CONTROL_PLANE,
-  kubelet_client_certificate_or_key_not_set: CONTROL_PLANE,
-  kubelet_client_periodic_certificate_switch_disabled: CONTROL_PLANE,
-  kubelet_event_qps_not_properly_set: CONTROL_PLANE,
-  kubelet_hostname_override_is_set: CONTROL_PLANE,
-  kubelet_https_set_to_false: CONTROL_PLANE,
-  kubelet_not_managing_ip_tables: CONTROL_PLANE,
-  kubelet_protect_kernel_defaults_set_to_false: CONTROL_PLANE,
-  kubelet_read_only_port_is_not_set_to_zero: CONTROL_PLANE,
-  kubelet_streaming_connection_timeout_disabled: CONTROL_PLANE,
-  liveness_probe_is_not_defined: AVAILABILITY,
-  memory_limits_not_defined: RESOURCES,
-  memory_requests_not_defined: RESOURCES,
-  metadata_label_is_invalid: HYGIENE,
-  missing_app_armor_config: 'asks for an AppArmor annotation; PSS baseline (SK-K8S-0106) only forbids overriding to unconfined',
-  namespace_lifecycle_admission_control_plugin_disabled: CONTROL_PLANE,
-  net_raw_capabilities_disabled_for_psp: PSP,
-  net_raw_capabilities_not_being_dropped: 'accepts dropping NET_RAW alone; SK-K8S-0115 requires dropping ALL, so negatives would differ',
-  network_policy_is_not_targeting_any_pod: NETWORK,
-  node_restriction_admission_control_plugin_not_set: CONTROL_PLANE,
-  not_limited_capabilities_for_pod_security_policy: PSP,
-  not_unique_certificate_authority: CONTROL_PLANE,
-  object_is_using_a_deprecated_api_version: HYGIENE,
-  peer_auto_tls_set_to_true: CONTROL_PLANE,
-  permissive_access_to_create_pods: RBAC,
-  pod_misconfigured_network_policy: NETWORK,
-  pod_or_container_without_limit_range: RESOURCES,
-  pod_or_container_without_resource_quota: RESOURCES,
-  pod_or_container_without_security_context: 'asks for securityContext to exist; what matters inside it is covered by the PSS rules',
-  pod_security_policy_admission_control_plugin_not_set: CONTROL_PLANE,
-  profiling_not_set_to_false: CONTROL_PLANE,
-  psp_allows_privilege_escalation: PSP,
-  psp_allows_sharing_host_ipc: PSP,
-  psp_allows_sharing_host_pid: PSP,
-  psp_containers_share_host_network_namespace: PSP,
-  psp_set_to_privileged: PSP,
-  psp_with_added_capabilities: PSP,
-  psp_with_unrestricted_access_to_host_path: PSP,
-  rbac_roles_allow_privilege_escalation: RBAC,
-  rbac_roles_with_attach_permission: RBAC,
-  rbac_roles_with_exec_permission: RBAC,
-  rbac_roles_with_impersonate_permission: RBAC,
-  rbac_roles_with_portforwarding_permissions: RBAC,
-  rbac_roles_with_read_secrets_permissions: RBAC,
-  rbac_wildcard_in_rule: RBAC,
-  readiness_probe_is_not_configured: AVAILABILITY,
-  request_timeout_not_properly_set: CONTROL_PLANE,
-  role_binding_to_default_service_account: RBAC,
-  root_ca_file_not_defined: CONTROL_PLANE,
-  root_container_not_mounted_as_read_only: 'readOnlyRootFilesystem is not a PSS control; no Kubernetes rule yet',
-  root_containers_admitted: PSP,
-  rotate_kubelet_server_certificate_not_active: CONTROL_PLANE,
-  secrets_as_environment_variables: 'secretKeyRef env is a hygiene choice, not a PSS control; no rule yet',
-  secure_port_set_to_zero: CONTROL_PLANE,
-  security_context_deny_admission_control_plugin_not_set: CONTROL_PLANE,
-  service_account_admission_control_plugin_disabled: CONTROL_PLANE,
-  service_account_allows_access_secrets: RBAC,
-  service_account_key_file_not_properly_set: CONTROL_PLANE,
-  service_account_lookup_set_to_false: CONTROL_PLANE,
-  service_account_name_undefined_or_empty: NETWORK,
-  service_account_private_key_file_not_defined: CONTROL_PLANE,
-  service_account_token_automount_not_disabled: 'token automount is not a PSS control; no rule yet',
-  service_does_not_target_pod: NETWORK,
-  service_type_is_nodeport: NETWORK,
-  service_with_external_load_balancer: NETWORK,
-  shared_service_account: NETWORK,
-  statefulset_has_no_pod_anti_affinity: AVAILABILITY,
-  statefulset_requests_storage: AVAILABILITY,
-  statefulset_without_pod_disruption_budget: AVAILABILITY,
-  statefulset_without_service_name: AVAILABILITY,
-  terminated_pod_garbage_collector_threshold_not_properly_set: CONTROL_PLANE,
-  tiller_deployment_is_accessible_from_within_the_cluster: NETWORK,
-  tiller_is_deployed: NETWORK,
-  tiller_service_is_not_deleted: NETWORK,
-  tls_connection_certificate_not_setup: CONTROL_PLANE,
-  token_auth_file_is_set: CONTROL_PLANE,
-  use_service_account_credentials_not_set_to_true: CONTROL_PLANE,
-  using_kubernetes_native_secret_management: HYGIENE,
-  using_unrecommended_namespace: NETWORK,
-  volume_mount_with_os_directory_write_permissions: 'writable volumeMount of an OS path; SK-K8S-0103 flags the hostPath itself, read-only or not',
-  weak_tls_cipher_suites: CONTROL_PLANE,
-};
+const K8S_MAPPED: Record<string, PeerMapping> = KICS_K8S_MAPPED;
+const K8S_UNMAPPED = KICS_K8S_UNMAPPED;
 
 // ---------------------------------------------------------------------------------
 
@@ -217,15 +67,63 @@ function isSample(name: string): boolean {
   return (name.startsWith('positive') || name.startsWith('negative')) && !name.endsWith('.json');
 }
 
+/** A file the mapping says we see differently still differs; once it agrees, the note is stale. */
+function divergenceCase(id: string, file: string, why: string, rule: string, found: readonly ConfigFinding[]): CaseResult {
+  const nowAgrees = file.startsWith('positive') ? found.length > 0 : found.length === 0;
+  if (nowAgrees) return { id, status: 'disagree', detail: `documented divergence no longer holds (${rule} now agrees with KICS): remove it from notOurs` };
+  return { id, status: 'no-truth', detail: `meaning differs: ${why}; ${rule} findings: ${describeFindings(found)}` };
+}
+
+/** How KICS's result lines compare with ours, over the positive files we share a verdict on. */
+interface LineTally {
+  /** Every `file:line` KICS reports in those files. */
+  seen: Set<string>;
+  matched: number;
+  /** KICS lines the mapping says we report elsewhere, with the reason. */
+  elsewhere: string[];
+  missed: string[];
+  /** otherLines entries that now match, or that name no KICS result. */
+  stale: string[];
+}
+
+function tallyLines(tally: LineTally, file: string, wanted: readonly number[], found: readonly ConfigFinding[], otherLines: Record<string, string>): void {
+  const ours = new Set(found.map((x) => x.line));
+  for (const line of wanted) {
+    const key = `${file}:${line}`;
+    tally.seen.add(key);
+    const why = otherLines[key];
+    if (ours.has(line)) {
+      if (why === undefined) tally.matched++;
+      else tally.stale.push(`${key} now matches`);
+    } else if (why !== undefined) tally.elsewhere.push(`${key} (${why})`);
+    else tally.missed.push(`${key} (ours ${found.map((x) => x.line ?? '?').join(',') || 'none'})`);
+  }
+}
+
+function linesCase(id: string, tally: LineTally): CaseResult {
+  const shared = tally.matched + tally.missed.length;
+  if (tally.missed.length > 0 || tally.stale.length > 0) {
+    const parts = [
+      ...(tally.missed.length > 0 ? [`${tally.matched}/${shared} KICS lines match ours; not matched: ${tally.missed.join(' ')}`] : []),
+      ...(tally.stale.length > 0 ? [`stale otherLines entries: ${tally.stale.join(' ')}`] : []),
+    ];
+    return { id, status: 'disagree', detail: parts.join('; ') };
+  }
+  const elsewhere = tally.elsewhere.length > 0 ? [`${tally.elsewhere.length} KICS line(s) reported elsewhere by design: ${tally.elsewhere.join('; ')}`] : [];
+  // Every KICS line is a documented divergence: nothing left to agree on.
+  if (shared === 0) return { id, status: 'no-truth', detail: elsewhere.join('') };
+  return { id, status: 'agree', ...(elsewhere.length > 0 ? { notes: elsewhere } : {}) };
+}
+
 async function queryCases(kind: KicsKind, query: string, mapping: PeerMapping, run: ConfigRun, testDir: string): Promise<CaseResult[]> {
   const prefix = `kics/${kind.dir}/${query}`;
   const files = (await readdir(testDir).catch(() => [] as string[])).filter(isSample).sort();
   if (files.length === 0) return [{ id: `${prefix}/_query`, status: 'error', detail: 'query or its test files absent from the corpus' }];
   const positives = files.filter((f) => f.startsWith('positive'));
   const expected = await expectedLines(testDir, positives);
+  const otherLines = mapping.otherLines ?? {};
   const cases: CaseResult[] = [];
-  const missedLines: string[] = [];
-  let lineTotal = 0;
+  const tally: LineTally = { seen: new Set(), matched: 0, elsewhere: [], missed: [], stale: [] };
   for (const f of files) {
     const path = join(testDir, f);
     const found = findingsOf(run, path, mapping.rule);
@@ -234,27 +132,19 @@ async function queryCases(kind: KicsKind, query: string, mapping: PeerMapping, r
     const notes = warnings.length > 0 ? [`warnings: ${warnings.join('; ')}`] : undefined;
     const divergence = mapping.notOurs?.[f];
     if (divergence !== undefined) {
-      cases.push({ id, status: 'no-truth', detail: `meaning differs: ${divergence}; ${mapping.rule} findings: ${describeFindings(found)}` });
+      cases.push(divergenceCase(id, f, divergence, mapping.rule, found));
       continue;
     }
     if (f.startsWith('positive')) {
       cases.push(found.length > 0 ? { id, status: 'agree' } : { id, status: 'disagree', detail: `KICS positive, ${mapping.rule} finds nothing`, ...(notes ? { notes } : {}) });
-      const ours = new Set(found.map((x) => x.line));
-      for (const e of expected.filter((x) => x.file === f)) {
-        lineTotal++;
-        if (!ours.has(e.line)) missedLines.push(`${f}:${e.line} (ours ${found.map((x) => x.line ?? '?').join(',') || 'none'})`);
-      }
+      tallyLines(tally, f, expected.filter((x) => x.file === f).map((x) => x.line), found, otherLines);
     } else {
       cases.push(found.length === 0 ? { id, status: 'agree' } : { id, status: 'disagree', detail: `KICS negative, ${mapping.rule} reports ${describeFindings(found)}`, ...(notes ? { notes } : {}) });
     }
   }
-  if (lineTotal > 0) {
-    cases.push(
-      missedLines.length === 0
-        ? { id: `${prefix}:lines`, status: 'agree' }
-        : { id: `${prefix}:lines`, status: 'disagree', detail: `${lineTotal - missedLines.length}/${lineTotal} KICS lines match ours; not matched: ${missedLines.join(' ')}` },
-    );
-  }
+  // An otherLines entry for a line KICS does not report (or a file we do not share) is stale too.
+  for (const key of Object.keys(otherLines)) if (!tally.seen.has(key)) tally.stale.push(`${key} names no KICS result we compare`);
+  if (tally.seen.size > 0 || tally.stale.length > 0) cases.push(linesCase(`${prefix}:lines`, tally));
   return cases;
 }
 

@@ -17,7 +17,7 @@ const MAPPED: Record<string, PeerMapping> = {
   'host-ipc': { rule: 'SK-K8S-0102', why: 'hostIPC (PSS hostNamespaces)' },
   'host-network': { rule: 'SK-K8S-0102', why: 'hostNetwork (PSS hostNamespaces)' },
   'host-pid': { rule: 'SK-K8S-0102', why: 'hostPID (PSS hostNamespaces)' },
-  'docker-sock': { rule: 'SK-K8S-0103', why: 'the socket arrives through a hostPath volume (PSS hostPathVolumes)' },
+  'docker-sock': { rule: 'SK-K8S-0009', why: 'a hostPath volume exposing the container runtime socket' },
   'sensitive-host-mounts': { rule: 'SK-K8S-0103', why: 'a sensitive hostPath is a hostPath (PSS hostPathVolumes)' },
   'unsafe-proc-mount': { rule: 'SK-K8S-0108', why: 'Unmasked procMount (PSS procMount)' },
   'unsafe-sysctls': { rule: 'SK-K8S-0112', why: 'unsafe sysctl (PSS sysctls)' },

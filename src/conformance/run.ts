@@ -54,6 +54,21 @@ function under(prefix: string, names: readonly string[]): string[] {
   return names.map((n) => `${prefix}${n}`);
 }
 
+/** A KICS query's per-file cases (`dockerfile/run_using_sudo` + `positive.dockerfile`). */
+function kicsFiles(query: string, files: readonly string[]): string[] {
+  return under(`kics/${query}/`, files);
+}
+
+/** The same plus the query's `:lines` case: KICS's result lines carry our findings. */
+function kicsQuery(query: string, files: readonly string[]): string[] {
+  return [...kicsFiles(query, files), `kics/${query}:lines`];
+}
+
+/** Both cases of each mapped kube-linter check: its dont-fire objects and its report count. */
+function kubeLinter(checks: readonly string[]): string[] {
+  return checks.flatMap((c) => [`kube-linter/${c}:dont-fire`, `kube-linter/${c}:count`]);
+}
+
 /**
  * Cases that agree today and state a real expectation: each must keep agreeing.
  * Ids as the suites print them. Left out on purpose (known gaps, printed every run):
@@ -64,6 +79,9 @@ function under(prefix: string, names: readonly string[]): string[] {
  * - lang/npm/osv-scalibr-packagelockjson/files.v1.json: a `file:` dependency is not reported;
  * - lang/python/osv-scalibr-wheelegg/monotonic-1.6-py2.py3-none-any.whl: no extractor reads
  *   wheel files (an unpacked wheel's .dist-info is read).
+ * KICS cases whose meaning we deliberately do not share (the mappings' notOurs and
+ * otherLines, each with its reason) report as no-truth and are not listed; once such a
+ * divergence stops holding the case disagrees and shows up as a gap.
  */
 export const REQUIRED: ReadonlySet<string> = new Set<string>([
   // os-pkgdb
@@ -140,7 +158,99 @@ export const REQUIRED: ReadonlySet<string> = new Set<string>([
   ...under('lang/rust-auditable/osv-scalibr/not_binary/', ['not_binary']),
   ...under('lang/rust-auditable/osv-scalibr/uses_serde_json/', ['uses_serde_json']),
   // config-realworld: nothing crashes (pss: every case, see REQUIRED_SUITES)
-  ...under('config-realworld/', ['realworld-k8s:no-crash', 'realworld-compose:no-crash', 'realworld-dockerfiles:no-crash']),
+  ...under('config-realworld/', ['realworld-k8s:no-crash', 'realworld-compose:no-crash', 'realworld-dockerfiles:no-crash']),  // kics: every agreeing per-file case of a mapped query, its ':lines' case where KICS's
+  // result lines carry our findings (documented divergences are no-truth and left out),
+  // and each kind's mapping table
+  ...under('kics/', ['dockerfile/_mapping', 'dockerCompose/_mapping', 'k8s/_mapping']),
+  ...kicsQuery('dockerfile/last_user_is_root', ['negative.dockerfile', 'negative2.dockerfile', 'positive.dockerfile']),
+  ...kicsQuery('dockerfile/missing_user_instruction', [
+    'negative2.dockerfile', 'negative3.dockerfile', 'positive.dockerfile', 'positive2.dockerfile',
+  ]),
+  ...kicsQuery('dockerfile/add_instead_of_copy', ['positive.dockerfile']),
+  ...kicsQuery('dockerfile/image_version_using_latest', ['negative.dockerfile', 'positive.dockerfile']),
+  ...kicsQuery('dockerfile/image_version_not_explicit', [
+    'negative1.dockerfile', 'negative2.dockerfile', 'positive1.dockerfile', 'positive2.dockerfile',
+  ]),
+  ...kicsQuery('dockerfile/apt_get_install_lists_were_not_deleted', ['positive.dockerfile', 'positive2.dockerfile']),
+  ...kicsQuery('dockerfile/apk_add_using_local_cache_path', [
+    'negative.dockerfile', 'negative2.dockerfile', 'positive.dockerfile', 'positive2.dockerfile',
+  ]),
+  ...kicsQuery('dockerfile/pip_install_keeping_cached_packages', ['negative.dockerfile', 'positive.dockerfile']),
+  ...kicsQuery('dockerfile/healthcheck_instruction_missing', [
+    'negative.dockerfile', 'negative2.dockerfile', 'positive.dockerfile', 'positive2.dockerfile',
+  ]),
+  ...kicsQuery('dockerfile/exposing_port_22', ['negative.dockerfile', 'positive.dockerfile']),
+  ...kicsQuery('dockerfile/run_using_sudo', ['negative.dockerfile', 'positive.dockerfile']),
+  ...kicsQuery('dockerCompose/privileged_containers_enabled', ['negative1.yaml', 'negative2.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsFiles('dockerCompose/container_capabilities_unrestricted', ['negative1.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml']),
+  ...kicsQuery('dockerCompose/host_namespace_is_shared', [
+    'negative1.yaml', 'negative2.yaml', 'negative3.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml',
+  ]),
+  ...kicsQuery('dockerCompose/shared_host_ipc_namespace', ['negative1.yaml', 'negative2.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsQuery('dockerCompose/shared_host_network_namespace', ['negative1.yaml', 'positive1.yaml']),
+  ...kicsQuery('dockerCompose/shared_host_user_namespace', ['negative1.yaml', 'negative2.yaml', 'positive1.yaml']),
+  ...kicsQuery('dockerCompose/docker_socket_mounted_in_container', ['negative1.yaml', 'positive1.yaml']),
+  ...kicsFiles('dockerCompose/volume_has_sensitive_host_directory', ['negative1.yaml', 'negative2.yaml', 'negative3.yaml']),
+  ...kicsQuery('dockerCompose/default_seccomp_profile_disabled', ['negative1.yaml', 'positive2.yaml']),
+  ...kicsQuery('dockerCompose/no_new_privileges_not_set', ['negative1.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsQuery('dockerCompose/memory_not_limited', [
+    'negative1.yaml', 'negative2.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml', 'positive4.yaml', 'positive5.yaml',
+  ]),
+  ...kicsQuery('dockerCompose/cpus_not_limited', [
+    'negative1.yaml', 'negative2.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml', 'positive4.yaml', 'positive5.yaml',
+  ]),
+  ...kicsQuery('dockerCompose/pids_limit_not_set', ['negative1.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsFiles('dockerCompose/container_traffic_not_bound_to_host_interface', [
+    'negative1.yaml', 'negative2.yaml', 'negative3.yaml', 'negative4.yaml', 'negative5.yaml', 'negative6.yaml', 'positive1.yaml',
+    'positive2.yaml', 'positive3.yaml',
+  ]),
+  ...kicsFiles('dockerCompose/privileged_ports_mapped_in_container', [
+    'negative1.yaml', 'negative10.yaml', 'negative2.yaml', 'negative3.yaml', 'negative4.yaml', 'negative5.yaml',
+    'negative6.yaml', 'negative7.yaml', 'negative8.yaml', 'negative9.yaml', 'positive1.yaml', 'positive3.yaml', 'positive6.yaml',
+    'positive9.yaml',
+  ]),
+  ...kicsQuery('k8s/container_is_privileged', ['negative.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsQuery('k8s/shared_host_ipc_namespace', ['negative.yaml', 'negative2.yaml', 'positive.yaml', 'positive2.yaml']),
+  ...kicsQuery('k8s/shared_host_network_namespace', ['negative.yaml', 'negative2.yaml', 'positive.yaml', 'positive2.yaml']),
+  ...kicsQuery('k8s/shared_host_pid_namespace', ['negative.yaml', 'negative2.yaml', 'positive.yaml', 'positive2.yaml']),
+  ...kicsQuery('k8s/non_kube_system_pod_with_host_mount', ['positive.yaml']),
+  ...kicsQuery('k8s/workload_mounting_with_sensitive_os_directory', ['positive.yaml']),
+  ...kicsQuery('k8s/docker_daemon_socket_is_exposed_to_containers', ['negative.yaml', 'positive.yaml']),
+  ...kicsFiles('k8s/workload_host_port_not_specified', ['negative.yaml', 'positive.yaml']),
+  ...kicsQuery('k8s/containers_with_added_capabilities', ['negative1.yaml', 'negative2.yaml', 'positive.yaml']),
+  ...kicsQuery('k8s/containers_with_sys_admin_capabilities', ['negative.yaml', 'positive.yaml']),
+  ...kicsQuery('k8s/no_drop_capabilities_for_containers', ['positive.yaml']),
+  ...kicsQuery('k8s/privilege_escalation_allowed', ['negative.yaml', 'positive1.yaml', 'positive2.yaml']),
+  ...kicsQuery('k8s/containers_running_as_root', ['negative1.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml', 'positive4.yaml']),
+  ...kicsQuery('k8s/seccomp_profile_is_not_configured', [
+    'negative2.yaml', 'negative3.yaml', 'positive1.yaml', 'positive2.yaml', 'positive3.yaml', 'positive4.yaml',
+  ]),
+  ...kicsQuery('k8s/cluster_allows_unsafe_sysctls', ['negative1.yaml', 'positive1.yaml', 'positive2.yaml']),
+  // kube-linter: every mapped check, its dont-fire objects and its report count
+  'kube-linter/_mapping',
+  ...kubeLinter([
+    'docker-sock', 'host-ipc', 'host-network', 'host-pid', 'privilege-escalation-container', 'privileged-container',
+    'run-as-non-root', 'sensitive-host-mounts', 'unsafe-proc-mount', 'unsafe-sysctls',
+  ]),
+  // polaris: every mapped check's success and failure fixtures
+  'polaris/_mapping',
+  ...under('polaris/runAsPrivileged/', [
+    'failure.pod.yaml', 'failure.two_cont.yaml', 'failure.two_cont_one_unspecified.yaml', 'failure.yaml', 'success.pod.yaml',
+    'success.pod_no_cont.yaml', 'success.yaml',
+  ]),
+  ...under('polaris/hostIPCSet/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/hostNetworkSet/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/hostPIDSet/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/hostPathSet/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/hostPortSet/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/hostProcess/', ['failure.container.yaml', 'failure.yaml', 'success.container.yaml', 'success.yaml']),
+  ...under('polaris/procMount/', ['failure.yaml', 'success.yaml']),
+  ...under('polaris/dangerousCapabilities/', ['failure.all-caps.yaml', 'failure.all.yaml', 'failure.case.yaml', 'failure.yaml', 'success.yaml']),
+  ...under('polaris/privilegeEscalationAllowed/', [
+    'failure.pod.yaml', 'failure.pod_unspecified.yaml', 'failure.unspecified.yaml', 'failure.yaml', 'success.pod.yaml',
+    'success.yaml',
+  ]),
+  ...under('polaris/runAsRootAllowed/', ['failure.yaml', 'success.yaml']),
 ]);
 
 async function runSuite(name: string, runner: SuiteRunner, scanner: string, scratch: Scratch): Promise<SuiteResult> {

@@ -104,7 +104,7 @@ export interface ImageInfo {
   /** What the user named: a path, a ref. */
   name: string;
   /** How we read it. */
-  sourceKind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'rootfs' | 'registry' | 'sbom' | 'config';
+  sourceKind: 'oci-layout' | 'oci-archive' | 'docker-archive' | 'rootfs' | 'filesystem' | 'registry' | 'sbom' | 'config';
   /** Manifest digest, `sha256:...`. */
   manifestDigest?: string;
   /** Image id = config digest. */
@@ -156,7 +156,8 @@ export type VulnerabilityStatus =
 
 /** Why a finding is not counted against the image. */
 export interface Suppression {
-  kind: 'ignorefile' | 'vex' | 'inline';
+  /** `allowlist`: the secrets allow-list in stockade.yaml. */
+  kind: 'ignorefile' | 'vex' | 'inline' | 'allowlist';
   /** Reason or VEX justification, as written. */
   justification?: string;
   /** Which file said so. */
@@ -215,6 +216,35 @@ export interface ConfigFinding {
   suppressed?: Suppression;
 }
 
+/**
+ * A credential found in a file, an image layer, the image configuration or a
+ * configuration file. Never carries the value: `match` is masked (first characters
+ * then `****`) before it leaves the scanner.
+ */
+export interface SecretFinding {
+  /** Detector id, `SK-SECRET-0001`... */
+  ruleId: string;
+  title: string;
+  severity: SeverityLevel;
+  frameworks: readonly string[];
+  /** Absolute path inside the image or directory, or `image config: Env` / `: Labels` / `: history`. */
+  file: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  /** The masked value. */
+  match: string;
+  /** One line: what was found and, for images, whether it is still pullable. */
+  message: string;
+  remediation: string;
+  /** The image layer holding the file. */
+  layer?: LayerRef;
+  /** A later layer removed or replaced the file: it is gone from the final filesystem but still in the pullable layer above. */
+  removedIn?: { layer: LayerRef; how: 'deleted' | 'overwritten' };
+  suppressed?: Suppression;
+}
+
 /** The one result type every writer reads. */
 export interface ScanResult {
   schemaVersion: 1;
@@ -228,5 +258,7 @@ export interface ScanResult {
   vulnerabilities?: VulnerabilityFinding[];
   /** Present when configuration checks ran. */
   misconfigurations?: ConfigFinding[];
+  /** Present when the secret scanner ran. */
+  secrets?: SecretFinding[];
   warnings: ScanWarning[];
 }

@@ -119,7 +119,7 @@ export class LayerExtractionRunner {
 
   private record(path: string, extractor: string, result: Extraction): void {
     this.processed.add(`${extractor}\0${path}`);
-    const empty = !result.packages?.length && !result.ownership?.length && !result.os && !result.warnings?.length;
+    const empty = !result.packages?.length && !result.ownership?.length && !result.os && !result.warnings?.length && !result.secrets?.length;
     if (!empty) this.records.push({ path, extractor, result });
   }
 

@@ -16,6 +16,18 @@ export interface Extraction {
   os?: OsInfo;
   /** Recoverable problems (one corrupt record among many). The rest is still trusted. */
   warnings?: string[];
+  /** Credentials found in the file (secret scanner only), already masked: the layer cache stores them. */
+  secrets?: SecretRecord[];
+}
+
+/** One masked secret in one file, as the layer cache keeps it. */
+export interface SecretRecord {
+  ruleId: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  match: string;
 }
 
 interface ExtractorBase {

@@ -5,7 +5,7 @@
  * HIGH" or on which finding comes first.
  */
 import { SEVERITY_ORDER } from '../core/types.js';
-import type { Package, ScanResult, SeverityLevel, SeverityRating, VulnerabilityFinding } from '../core/types.js';
+import type { ConfigFinding, Package, ScanResult, SecretFinding, SeverityLevel, SeverityRating, VulnerabilityFinding } from '../core/types.js';
 import { compareStrings } from './packages.js';
 
 /** Most severe first: the order findings are listed and counted in. */
@@ -123,4 +123,18 @@ export function remedyText(finding: VulnerabilityFinding): string {
     default:
       return 'no fixed version yet';
   }
+}
+
+/** Configuration and secret findings: rule-based, located in a file. */
+export type RuleFinding = ConfigFinding | SecretFinding;
+
+export function isSecretFinding(f: RuleFinding): f is SecretFinding {
+  return 'match' in f;
+}
+
+/** Where a rule finding sits beyond its file: the resource for configuration, the layer (and its removal) for secrets. */
+export function placeOf(f: RuleFinding): string {
+  if (!isSecretFinding(f)) return f.resource ?? '';
+  if (!f.layer) return '';
+  return `layer ${f.layer.index + 1}${f.removedIn ? `, ${f.removedIn.how} in layer ${f.removedIn.layer.index + 1} (still pullable)` : ''}`;
 }

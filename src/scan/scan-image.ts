@@ -18,6 +18,8 @@ import { walkRootfs } from '../image/walk-rootfs.js';
 import type { Extractor } from '../inventory/extractor.js';
 import { EXTRACTORS, extractorFingerprint } from '../inventory/extractors/index.js';
 import { mergeLayers } from '../inventory/merge.js';
+import { secretExtractor } from './secret-extractor.js';
+import { secretFindingsFromLayers, secretFindingsInImageConfig } from './secret-findings.js';
 
 export interface ProgressSink {
   start(totalBytes: number, layers: number): void;
@@ -39,10 +41,22 @@ export interface ImageScanOptions {
   concurrency?: number;
   /** Run the image-config rules (user, env secrets, history, ports, healthcheck, file modes). */
   configChecks?: boolean;
+  /** Run the secret scanner over every layer's files and the image configuration. */
+  secrets?: SecretScanOptions;
+}
+
+export interface SecretScanOptions {
+  /** Bytes read from each file; the rest is skipped with a warning. */
+  maxFileBytes?: number;
+}
+
+/** The extractor list for a run: packages always, the secret scanner when asked for. */
+function extractorsFor(base: readonly Extractor[], secrets: SecretScanOptions | undefined): readonly Extractor[] {
+  return secrets ? [...base, secretExtractor(secrets.maxFileBytes)] : base;
 }
 
 export async function scanImage(input: string, options: ImageScanOptions): Promise<ScanResult> {
-  const extractors = options.extractors ?? EXTRACTORS;
+  const extractors = extractorsFor(options.extractors ?? EXTRACTORS, options.secrets);
   const source = await openImage(input, {
     tempDir: join(options.cacheDir, 'tmp'),
     ...(options.platform ? { platform: options.platform } : {}),
@@ -71,8 +85,11 @@ export async function scanImage(input: string, options: ImageScanOptions): Promi
     options.progress?.stop();
     const inventory = mergeLayers(analyses, source.info.layers);
     // Rules see the configuration as it is; the result only ever carries it redacted.
-    const result = buildResult(redactImageInfo(source.info), inventory, []);
+    const shown = redactImageInfo(source.info);
+    const result = buildResult(shown, inventory, []);
     if (options.configChecks) result.misconfigurations = checkImageConfig(source.info, inventory.view);
+    // Findings name layers by their redacted history lines: a build argument in one is a secret too.
+    if (options.secrets) result.secrets = [...secretFindingsInImageConfig(source.info), ...secretFindingsFromLayers(analyses, shown.layers)];
     return result;
   } finally {
     options.progress?.stop();
@@ -83,13 +100,16 @@ export async function scanImage(input: string, options: ImageScanOptions): Promi
 export interface RootfsScanOptions {
   extractors?: readonly Extractor[];
   skip?: string[];
+  secrets?: SecretScanOptions;
 }
 
 export async function scanRootfs(dir: string, options: RootfsScanOptions = {}): Promise<ScanResult> {
-  const analysis = await walkRootfs(dir, { extractors: options.extractors ?? EXTRACTORS, ...(options.skip ? { skip: options.skip } : {}) });
+  const analysis = await walkRootfs(dir, { extractors: extractorsFor(options.extractors ?? EXTRACTORS, options.secrets), ...(options.skip ? { skip: options.skip } : {}) });
   const inventory = mergeLayers([analysis], undefined);
   const info: ImageInfo = { name: dir, sourceKind: 'rootfs', repoTags: [], repoDigests: [], layers: [] };
-  return buildResult(info, inventory, []);
+  const result = buildResult(info, inventory, []);
+  if (options.secrets) result.secrets = secretFindingsFromLayers([analysis], undefined);
+  return result;
 }
 
 function redactImageInfo(info: ImageInfo): ImageInfo {

@@ -5,18 +5,30 @@
  */
 import type { KicsMapping } from '../kics-mapping.js';
 
+// Where KICS puts a finding on a parent key and we put it on the offending entry (the
+// line code scanning annotates), one finding per entry.
+const CAP_ADD_KEY = 'KICS points at the cap_add key; we report each dangerous capability on its own entry';
+const PORTS_KEY = 'KICS points at the ports key; we report each offending port mapping on its own entry';
+const EMPTY_DEPLOY = 'for an empty `deploy:` KICS reports the one missing limit twice (service line and deploy key); we report it once, at deploy';
+
 export const KICS_COMPOSE_MAPPED: Record<string, KicsMapping> = {
-  privileged_containers_enabled: { rule: 'SK-COMPOSE-0001', why: 'privileged: true', sameField: true },
+  privileged_containers_enabled: { rule: 'SK-COMPOSE-0001', why: 'privileged: true' },
   container_capabilities_unrestricted: {
     rule: 'SK-COMPOSE-0002',
     why: 'dangerous cap_add',
     notOurs: { 'positive4.yaml': 'KICS also flags a service with no cap_drop; we flag only dangerous cap_add entries' },
+    otherLines: {
+      'positive1.yaml:4': 'the service line is KICS\'s no-cap_drop finding (the meaning of positive4.yaml), which we do not share',
+      'positive1.yaml:13': CAP_ADD_KEY,
+      'positive2.yaml:13': CAP_ADD_KEY,
+      'positive3.yaml:13': CAP_ADD_KEY,
+    },
   },
-  host_namespace_is_shared: { rule: 'SK-COMPOSE-0003', why: 'pid: host', sameField: true },
-  shared_host_ipc_namespace: { rule: 'SK-COMPOSE-0003', why: 'ipc: host', sameField: true },
-  shared_host_network_namespace: { rule: 'SK-COMPOSE-0003', why: 'network_mode: host', sameField: true },
-  shared_host_user_namespace: { rule: 'SK-COMPOSE-0003', why: 'userns_mode: host', sameField: true },
-  docker_socket_mounted_in_container: { rule: 'SK-COMPOSE-0004', why: 'docker.sock bind mount', sameField: true },
+  host_namespace_is_shared: { rule: 'SK-COMPOSE-0003', why: 'pid: host' },
+  shared_host_ipc_namespace: { rule: 'SK-COMPOSE-0003', why: 'ipc: host' },
+  shared_host_network_namespace: { rule: 'SK-COMPOSE-0003', why: 'network_mode: host' },
+  shared_host_user_namespace: { rule: 'SK-COMPOSE-0003', why: 'userns_mode: host' },
+  docker_socket_mounted_in_container: { rule: 'SK-COMPOSE-0004', why: 'docker.sock bind mount' },
   volume_has_sensitive_host_directory: {
     rule: 'SK-COMPOSE-0005',
     why: 'sensitive host path mounted',
@@ -32,11 +44,19 @@ export const KICS_COMPOSE_MAPPED: Record<string, KicsMapping> = {
     why: 'seccomp:unconfined',
     notOurs: { 'positive1.yaml': '`label:seccomp:unconfined` is an SELinux label option Docker rejects, not a seccomp setting' },
   },
-  no_new_privileges_not_set: { rule: 'SK-COMPOSE-0007', why: 'no-new-privileges missing' },
-  memory_not_limited: { rule: 'SK-COMPOSE-0010', why: 'no memory limit' },
-  cpus_not_limited: { rule: 'SK-COMPOSE-0011', why: 'no CPU limit' },
-  pids_limit_not_set: { rule: 'SK-COMPOSE-0012', why: 'no pids limit', sameField: true },
-  container_traffic_not_bound_to_host_interface: { rule: 'SK-COMPOSE-0014', why: 'port published on every interface' },
+  no_new_privileges_not_set: {
+    rule: 'SK-COMPOSE-0007',
+    why: 'no-new-privileges missing',
+    otherLines: { 'positive1.yaml:12': 'KICS points at the security_opt key; we point at the `no-new-privileges:false` entry below it that turns it off' },
+  },
+  memory_not_limited: { rule: 'SK-COMPOSE-0010', why: 'no memory limit', otherLines: { 'positive3.yaml:3': EMPTY_DEPLOY } },
+  cpus_not_limited: { rule: 'SK-COMPOSE-0011', why: 'no CPU limit', otherLines: { 'positive3.yaml:3': EMPTY_DEPLOY } },
+  pids_limit_not_set: { rule: 'SK-COMPOSE-0012', why: 'no pids limit' },
+  container_traffic_not_bound_to_host_interface: {
+    rule: 'SK-COMPOSE-0014',
+    why: 'port published on every interface',
+    otherLines: { 'positive1.yaml:11': PORTS_KEY, 'positive2.yaml:11': PORTS_KEY, 'positive3.yaml:11': PORTS_KEY },
+  },
   privileged_ports_mapped_in_container: {
     rule: 'SK-COMPOSE-0015',
     why: 'privileged host port published',
@@ -49,6 +69,13 @@ export const KICS_COMPOSE_MAPPED: Record<string, KicsMapping> = {
       'positive10.yaml': '"127.0.0.1::50": container port 50 on an ephemeral host port',
       'positive11.yaml': 'container port 124 is published on host ports 12400-12500',
       'positive12.yaml': 'container port 80 is published on host port 8080',
+    },
+    otherLines: {
+      'positive1.yaml:5': PORTS_KEY,
+      'positive1.yaml:12': PORTS_KEY,
+      'positive3.yaml:11': PORTS_KEY,
+      'positive6.yaml:11': PORTS_KEY,
+      'positive9.yaml:11': PORTS_KEY,
     },
   },
 };

@@ -1,5 +1,6 @@
 /** Redaction of the image configuration that results carry (Env, build-arg history). */
 import { isLiteralSecretValue, looksLikeSecretName, maskSecret } from '../secret-names.js';
+import { maskSecretsInText } from '../../secrets/mask-text.js';
 
 /** `|2 A=1 TOKEN=abc /bin/sh -c ...` -> the same with credential-named values redacted. */
 function redactHistoryLine(line: string): string {
@@ -15,23 +16,27 @@ function redactHistoryLine(line: string): string {
   return m[0] + parts.join(' ');
 }
 
+function redactEnvEntry(e: string): string {
+  const eq = e.indexOf('=');
+  return eq > 0 && looksLikeSecretName(e.slice(0, eq)) && isLiteralSecretValue(e.slice(eq + 1)) ? `${e.slice(0, eq + 1)}${maskSecret(e.slice(eq + 1))}` : maskSecretsInText(e);
+}
+
 /**
  * The image configuration as reports may show it: credential-named Env values and
- * build arguments in history are redacted, so no output format carries a whole secret.
+ * build arguments are redacted by name, and any value the secret detectors recognise
+ * (in Env, Labels or history) by content, so no output format carries a whole secret.
  */
 export function redactImageConfig<T extends { config?: Record<string, unknown>; history?: Array<{ created_by?: string }> }>(info: T): T {
   const copy: T = { ...info };
   const env = info.config?.['Env'];
-  if (info.config && Array.isArray(env)) {
-    copy.config = {
-      ...info.config,
-      Env: env.map((e: unknown) => {
-        if (typeof e !== 'string') return e;
-        const eq = e.indexOf('=');
-        return eq > 0 && looksLikeSecretName(e.slice(0, eq)) && isLiteralSecretValue(e.slice(eq + 1)) ? `${e.slice(0, eq + 1)}${maskSecret(e.slice(eq + 1))}` : e;
-      }),
-    };
+  const labels = info.config?.['Labels'];
+  if (info.config) {
+    copy.config = { ...info.config };
+    if (Array.isArray(env)) copy.config['Env'] = env.map((e: unknown) => (typeof e === 'string' ? redactEnvEntry(e) : e));
+    if (labels && typeof labels === 'object' && !Array.isArray(labels)) {
+      copy.config['Labels'] = Object.fromEntries(Object.entries(labels as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? maskSecretsInText(`${k}=${v}`).slice(k.length + 1) : v]));
+    }
   }
-  if (info.history) copy.history = info.history.map((h) => (h.created_by ? { ...h, created_by: redactHistoryLine(h.created_by) } : h));
+  if (info.history) copy.history = info.history.map((h) => (h.created_by ? { ...h, created_by: maskSecretsInText(redactHistoryLine(h.created_by)) } : h));
   return copy;
 }

@@ -149,8 +149,9 @@ test('List: items are expanded; non-pod kinds are skipped', () => {
   const port = only(ruleByPss('hostPorts').check(doc));
   assert.equal(port.position?.line, lineOf(LIST, 'hostPort: 8080'));
   assert.equal(port.resource, 'Pod/one container a');
+  // On the host directory the volume mounts (hostPath.path), where SK-K8S-0009 points too.
   const hostPath = only(ruleByPss('hostPathVolumes').check(doc));
-  assert.equal(hostPath.position?.line, lineOf(LIST, 'hostPath:'));
+  assert.equal(hostPath.position?.line, lineOf(LIST, 'path: /'));
   assert.equal(hostPath.resource, 'DaemonSet/agent');
 });
 
@@ -198,4 +199,106 @@ test('OpenShift DeploymentConfig pod templates are found (apps.openshift.io/v1 s
   const templates = findPodTemplates({ apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', metadata: { name: 'dc' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
   assert.equal(templates.length, 1);
   assert.deepEqual(templates[0]?.specPath, ['spec', 'template', 'spec']);
+});
+
+// Knative objects whose template Knative runs as pods (knative.dev/docs/serving/ and
+// the ContainerSource docs). The fields are those of KICS's shared_host_* positive2.yaml.
+const KNATIVE = `apiVersion: serving.knative.dev/v1
+kind: Configuration
+metadata:
+  name: config
+spec:
+  template:
+    spec:
+      hostIPC: true
+      containers:
+      - name: app
+        image: busybox
+---
+apiVersion: serving.knative.dev/v1
+kind: Revision
+metadata:
+  name: rev
+spec:
+  hostPID: true
+  containers:
+  - name: app
+    image: busybox
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: svc
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+      - name: app
+        image: busybox
+---
+apiVersion: sources.knative.dev/v1
+kind: ContainerSource
+metadata:
+  name: src
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+      - name: app
+        image: busybox
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: core
+spec:
+  template:
+    spec:
+      hostNetwork: true
+`;
+
+test('Knative Configuration, Revision, Service and ContainerSource templates are checked; a core Service is not a workload', () => {
+  const docs = parseKubernetesFile(KNATIVE).documents;
+  const found = docs.flatMap((d) => ruleByPss('hostNamespaces').check(d).map((v) => [v.resource, v.position?.line]));
+  assert.deepEqual(found, [
+    ['Configuration/config', lineOf(KNATIVE, 'hostIPC: true')],
+    ['Revision/rev', lineOf(KNATIVE, 'hostPID: true')],
+    ['Service/svc', lineOf(KNATIVE, 'hostNetwork: true', 'name: svc')],
+    ['ContainerSource/src', lineOf(KNATIVE, 'hostNetwork: true', 'name: src')],
+  ]);
+  assert.deepEqual(findPodTemplates(docs[1]?.object).map((t) => t.specPath), [['spec']]);
+});
+
+// A pod where one container sets the field to a bad value and another leaves it unset
+// (KICS containers_running_as_root positive4.yaml, seccomp_profile_is_not_configured
+// positive3.yaml): both containers break the rule, so both get a finding.
+const MIXED = `apiVersion: v1
+kind: Pod
+metadata:
+  name: mixed
+spec:
+  containers:
+  - name: unset
+    image: x
+    securityContext:
+      allowPrivilegeEscalation: false
+  - name: explicit
+    image: x
+    securityContext:
+      runAsNonRoot: false
+      seccompProfile:
+        type: Unconfined
+`;
+
+test('runAsNonRoot and seccomp (restricted): an explicit bad value does not hide a container that sets nothing', () => {
+  const doc = only(parseKubernetesFile(MIXED).documents);
+  const nonRoot = ruleByPss('runAsNonRoot').check(doc).map((v) => v.position?.line);
+  assert.deepEqual(nonRoot, [lineOf(MIXED, 'runAsNonRoot: false'), lineOf(MIXED, 'securityContext:')]);
+  const seccomp = ruleByPss('seccompProfile_restricted').check(doc).map((v) => v.position?.line);
+  // The explicit one on seccompProfile.type, the field PSA names.
+  assert.deepEqual(seccomp, [lineOf(MIXED, 'type: Unconfined'), lineOf(MIXED, 'securityContext:')]);
+  const baseline = ruleByPss('seccompProfile_baseline').check(doc).map((v) => v.position?.line);
+  assert.deepEqual(baseline, [lineOf(MIXED, 'type: Unconfined')]);
 });

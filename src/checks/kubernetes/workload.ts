@@ -33,6 +33,39 @@ const TEMPLATE_HOLDER: Readonly<Record<string, FieldPath>> = {
   DeploymentConfig: ['spec', 'template'],
 };
 
+/**
+ * Custom resources that hold a pod template but whose kind alone is ambiguous (a
+ * Knative `Service` is not a core `Service`), keyed by API group and kind. Knative
+ * turns each into a Deployment of these pods, so their template is what runs.
+ * See knative.dev/docs/serving/ (Service, Configuration, Revision) and
+ * knative.dev/docs/eventing/custom-event-source/containersource/reference/ (spec.template
+ * "in the shape of Deployment.spec.template").
+ */
+const GROUP_TEMPLATE_HOLDER: Readonly<Record<string, FieldPath>> = {
+  'serving.knative.dev/Service': ['spec', 'template'],
+  'serving.knative.dev/Configuration': ['spec', 'template'],
+  // A Revision's spec is the pod spec itself (RevisionSpec inlines PodSpec), as in a Pod.
+  'serving.knative.dev/Revision': [],
+  'sources.knative.dev/ContainerSource': ['spec', 'template'],
+};
+
+/** `apps/v1` -> `apps`; the core group (`v1`) is ''. */
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** table[key], ignoring inherited keys: a manifest's `kind: constructor` must find nothing. */
+function own(table: Readonly<Record<string, FieldPath>>, key: string): FieldPath | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
+/** Where the pod template of an object sits, if its kind holds one. */
+function templateHolder(obj: PlainObject): FieldPath | undefined {
+  const kind = asString(obj.kind);
+  return own(GROUP_TEMPLATE_HOLDER, `${apiGroup(asString(obj.apiVersion))}/${kind}`) ?? own(TEMPLATE_HOLDER, kind);
+}
+
 /** Lists inside lists are legal but rare; this bounds the walk. */
 const MAX_LIST_DEPTH = 4;
 
@@ -67,7 +100,7 @@ function collect(object: unknown, base: FieldPath, depth: number, out: PodTempla
     return;
   }
   const kind = asString(obj.kind);
-  const holderPath = Object.prototype.hasOwnProperty.call(TEMPLATE_HOLDER, kind) ? TEMPLATE_HOLDER[kind] : undefined;
+  const holderPath = templateHolder(obj);
   if (!holderPath) return;
   const holder = asObject(valueAt(obj, holderPath));
   const podSpec = asObject(holder?.spec);

@@ -5,7 +5,7 @@ import { ADAPTERS, KUBERNETES_SET_RULES } from '../../checks/index.js';
 import { runConfigChecks } from '../../checks/run-config.js';
 import { checksFor, parsePssVersion } from '../../checks/kubernetes/index.js';
 import { completeScan } from '../complete-scan.js';
-import { loadProjectConfig } from '../../config/project-config.js';
+import { secretFindingsInText } from '../../scan/secret-findings.js';
 import type { RuleContext } from '../../checks/rule.js';
 import { addScanOptions, resolveScanOptions } from '../options.js';
 
@@ -28,17 +28,25 @@ export function configCommand(): Command {
     );
   return addScanOptions(cmd).action(async (paths: string[], raw: Record<string, unknown>) => {
     if (paths.length === 0) throw new StockadeError('usage', 'config', 'give at least one file or directory');
-    const opts = { ...resolveScanOptions(raw), scanners: [] };
+    const opts = { ...(await resolveScanOptions(raw)), scanners: [] };
     let pssVersion;
     try {
       pssVersion = parsePssVersion(raw['pssVersion'] as Parameters<typeof parsePssVersion>[0]);
     } catch (e) {
       throw new StockadeError('usage', String(raw['pssVersion']), (e as Error).message);
     }
-    const project = await loadProjectConfig(opts.config);
+    const project = opts.project;
     const context: RuleContext = { pssVersion, pssChecks: new Set(checksFor(raw['pssLevel'] as 'baseline' | 'restricted', pssVersion).map((c) => c.id)) };
     if (project.trust) context.trust = project.trust;
-    const result = await runConfigChecks(paths, { adapters: ADAPTERS, maxFileBytes: raw['maxFileSize'] as number, context, setRules: KUBERNETES_SET_RULES });
+    // Secrets in configuration files are found unless --scanners leaves them out.
+    const secrets = !opts.scannersExplicit || (raw['scanners'] as string[]).includes('secret');
+    const result = await runConfigChecks(paths, {
+      adapters: ADAPTERS,
+      maxFileBytes: raw['maxFileSize'] as number,
+      context,
+      setRules: KUBERNETES_SET_RULES,
+      ...(secrets ? { scanSecrets: secretFindingsInText } : {}),
+    });
     await completeScan(result, opts);
   });
 }

@@ -6,16 +6,9 @@ import { DEFAULT_WALK_LIMITS } from '../../image/walk-layer.js';
 import { EXTRACTORS } from '../../inventory/extractors/index.js';
 import { scanImage } from '../../scan/scan-image.js';
 import { completeScan } from '../complete-scan.js';
-import { addScanOptions, resolveScanOptions } from '../options.js';
+import { addScanOptions, parseSize, resolveScanOptions } from '../options.js';
 import { createProgress } from '../progress.js';
-
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?$/i.exec(text.trim());
-  if (!m) throw new InvalidArgumentError('expected a size such as 500MB, 16GiB or 1048576');
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const power = { b: 0, k: 1, kb: 1, kib: 1, m: 2, mb: 2, mib: 2, g: 3, gb: 3, gib: 3, t: 4, tb: 4, tib: 4 }[unit] ?? 0;
-  return Math.floor(Number(m[1]) * 1024 ** power);
-}
+import { secretOptions } from '../secret-options.js';
 
 function parseRatio(text: string): number {
   const n = Number(text);
@@ -33,7 +26,7 @@ export function imageCommand(): Command {
     .option('--max-layer-size <size>', 'stop when a layer expands beyond this many bytes', parseSize, DEFAULT_WALK_LIMITS.maxLayerBytes)
     .option('--max-expansion-ratio <n>', 'stop when a layer expands more than n:1 (after 64 MiB)', parseRatio, DEFAULT_WALK_LIMITS.maxExpansionRatio);
   return addScanOptions(cmd).action(async (image: string | undefined, raw: Record<string, unknown>) => {
-    const opts = resolveScanOptions(raw);
+    const opts = await resolveScanOptions(raw);
     const input = (raw['input'] as string | undefined) ?? image;
     if (!input) throw new StockadeError('usage', 'image', 'give --input PATH (an OCI layout or image archive)');
     if (!raw['input'] && image) throw new StockadeError('usage', image, 'registry references are not supported yet; save the image (docker save / skopeo copy) and use --input');
@@ -47,6 +40,7 @@ export function imageCommand(): Command {
       extractors: EXTRACTORS,
       progress,
       configChecks: opts.scanners.includes('config'),
+      ...(opts.scanners.includes('secret') ? { secrets: secretOptions(opts) } : {}),
     });
     await completeScan(result, opts);
   });

@@ -4,6 +4,7 @@ import { EXTRACTORS } from '../../inventory/extractors/index.js';
 import { scanRootfs } from '../../scan/scan-image.js';
 import { completeScan } from '../complete-scan.js';
 import { addScanOptions, resolveScanOptions } from '../options.js';
+import { secretOptions } from '../secret-options.js';
 
 export function rootfsCommand(): Command {
   const cmd = new Command('rootfs')
@@ -11,9 +12,9 @@ export function rootfsCommand(): Command {
     .argument('<dir>', 'root directory')
     .option('--skip-dirs <list>', 'comma-separated paths under the root to skip', (t: string) => t.split(',').map((s) => s.replace(/^\/+/, '')).filter(Boolean));
   return addScanOptions(cmd).action(async (dir: string, raw: Record<string, unknown>) => {
-    const opts = resolveScanOptions(raw);
+    const opts = await resolveScanOptions(raw);
     const skip = raw['skipDirs'] as string[] | undefined;
-    const result = await scanRootfs(dir, { extractors: EXTRACTORS, ...(skip ? { skip } : {}) });
+    const result = await scanRootfs(dir, { extractors: EXTRACTORS, ...(skip ? { skip } : {}), ...(opts.scanners.includes('secret') ? { secrets: secretOptions(opts) } : {}) });
     await completeScan(result, opts);
   });
 }

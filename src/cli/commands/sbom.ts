@@ -8,6 +8,6 @@ export function sbomCommand(): Command {
   const cmd = new Command('sbom').description('scan an existing CycloneDX or SPDX JSON SBOM (ours or another tool\'s) with the same matcher').argument('<file>', 'SBOM file');
   return addScanOptions(cmd).action(async (file: string, raw: Record<string, unknown>) => {
     const result = await readSbom(file);
-    await completeScan(result, resolveScanOptions(raw));
+    await completeScan(result, await resolveScanOptions(raw));
   });
 }

@@ -179,7 +179,7 @@ function imageComponent(result: ScanResult, ref: string): CdxComponent {
   const digest = imageDigest(t);
   const component: CdxComponent = {
     // A root filesystem is a directory tree, not a container image.
-    type: t.sourceKind === 'rootfs' ? 'file' : 'container',
+    type: t.sourceKind === 'rootfs' || t.sourceKind === 'filesystem' ? 'file' : 'container',
     'bom-ref': ref,
     name: t.name,
   };

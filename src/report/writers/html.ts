@@ -12,6 +12,7 @@
  * no script is needed.
  */
 import type { Ecosystem, Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
+import { placeOf, type RuleFinding } from '../findings.js';
 import {
   countBySeverity,
   findingsOf,
@@ -216,17 +217,16 @@ function vulnerabilitySection(result: ScanResult, packages: ReadonlyMap<string, 
   return parts.join('\n');
 }
 
-/** Configuration findings: rule, severity, where (file:line, resource), problem, fix; suppressed ones folded. */
-function misconfigurationSection(result: ScanResult): string {
-  const findings = result.misconfigurations;
+/** Configuration or secret findings: rule, severity, where (file:line, resource or layer), problem, fix; suppressed ones folded. */
+function ruleFindingSection(id: string, title: string, findings: readonly RuleFinding[] | undefined): string {
   if (findings === undefined) return '';
   const active = findings.filter((f) => !f.suppressed);
-  const rows = (list: typeof findings) =>
+  const rows = (list: readonly RuleFinding[]) =>
     list
       .map(
         (f) =>
           `<tr><td class="mono">${escapeHtml(f.ruleId)}</td><td>${escapeHtml(f.severity)}</td>`
-          + `<td class="mono">${escapeHtml(f.file)}${f.line ? `:${f.line}` : ''}</td><td>${escapeHtml(f.resource ?? '')}</td>`
+          + `<td class="mono">${escapeHtml(f.file)}${f.line ? `:${f.line}` : ''}</td><td>${escapeHtml(placeOf(f))}</td>`
           + `<td>${escapeHtml(f.message)}<br><span class="sub">${escapeHtml(f.remediation)}</span></td>`
           + `<td class="mono">${f.frameworks.map((x) => escapeHtml(x)).join('<br>')}</td>`
           + (f.suppressed ? `<td>${escapeHtml(f.suppressed.justification ?? f.suppressed.kind)}</td>` : '')
@@ -234,8 +234,8 @@ function misconfigurationSection(result: ScanResult): string {
       )
       .join('\n');
   const head = (extra: string) => `<thead><tr><th>Rule</th><th>Severity</th><th>Where</th><th>Resource</th><th>Problem and fix</th><th>Frameworks</th>${extra}</tr></thead>`;
-  const parts = ['<section id="misconfigurations"><h2>Misconfigurations</h2>'];
-  parts.push(active.length === 0 ? '<p class="note">No misconfigurations found.</p>' : `<table>${head('')}<tbody>${rows(active)}</tbody></table>`);
+  const parts = [`<section id="${id}"><h2>${title}</h2>`];
+  parts.push(active.length === 0 ? `<p class="note">No ${title.toLowerCase()} found.</p>` : `<table>${head('')}<tbody>${rows(active)}</tbody></table>`);
   const suppressed = findings.filter((f) => f.suppressed);
   if (suppressed.length > 0) parts.push(`<details><summary>Suppressed (${suppressed.length})</summary><table>${head('<th>Why</th>')}<tbody>${rows(suppressed)}</tbody></table></details>`);
   parts.push('</section>');
@@ -298,7 +298,8 @@ export function renderHtmlReport(result: ScanResult): string {
     `<header><h1>Stockade report: <span class="name">${escapeHtml(result.target.name)}</span></h1><dl>${facts}</dl></header>`,
     '<main>',
     vulnerabilitySection(result, packages),
-    misconfigurationSection(result),
+    ruleFindingSection('misconfigurations', 'Misconfigurations', result.misconfigurations),
+    ruleFindingSection('secrets', 'Secrets', result.secrets),
     inventorySection(result),
     warningsSection(result),
     '</main>',

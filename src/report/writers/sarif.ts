@@ -20,15 +20,18 @@
  */
 import { createHash } from 'node:crypto';
 import { RULES } from '../../checks/index.js';
-import type { ConfigFinding, Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
+import { SECRET_DETECTORS } from '../../secrets/index.js';
+import type { Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
 import {
   compareFindings,
   findingsOf,
   httpUrl,
+  isSecretFinding,
   packagesById,
   remedyText,
   securitySeverityScore,
   severityOf,
+  type RuleFinding,
 } from '../findings.js';
 import { imageDigest } from '../image-identity.js';
 import { compareStrings } from '../packages.js';
@@ -267,7 +270,7 @@ function utcTime(text: string | undefined): string | undefined {
 
 function runProperties(result: ScanResult): Record<string, unknown> | undefined {
   const t = result.target;
-  if (t.sourceKind === 'rootfs') return undefined;
+  if (t.sourceKind === 'rootfs' || t.sourceKind === 'filesystem') return undefined;
   const props: Record<string, unknown> = { imageName: t.name, repoTags: t.repoTags, repoDigests: t.repoDigests };
   if (t.configDigest) props['imageID'] = t.configDigest;
   const digest = imageDigest(t);
@@ -286,6 +289,9 @@ function originalUriBaseIds(result: ScanResult): Record<string, SarifArtifactLoc
   const path = name.endsWith('/') ? name : `${name}/`;
   return { [ROOT_BASE_ID]: { uri: `file://${path.split('/').map((s) => relativeUri(s)).join('/')}` } };
 }
+
+const CONFIG_RULES: ReadonlyMap<string, RuleDescription> = new Map(RULES.map((r) => [r.id, r]));
+const SECRET_RULES: ReadonlyMap<string, RuleDescription> = new Map(SECRET_DETECTORS.map((d) => [d.id, d]));
 
 export function buildSarif(result: ScanResult): Record<string, unknown> {
   const packages = packagesById(result.packages);
@@ -325,7 +331,8 @@ export function buildSarif(result: ScanResult): Record<string, unknown> {
     }
   }
 
-  appendConfigFindings(result, rules, results);
+  appendRuleFindings(result.misconfigurations ?? [], CONFIG_RULES, 'misconfiguration', rules, results);
+  appendRuleFindings(result.secrets ?? [], SECRET_RULES, 'secret', rules, results);
 
   const driver: Record<string, unknown> = {
     name: result.tool.name,
@@ -355,19 +362,23 @@ export function buildSarif(result: ScanResult): Record<string, unknown> {
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
 }
 
+interface RuleDescription {
+  description: string;
+  references: readonly string[];
+}
+
 /**
- * Configuration findings: one SARIF rule per rule id, its descriptor taken from the
- * rule's own metadata (the single source), framework references as tags so GitHub
- * can filter by `pss:runAsNonRoot` or `cis-docker:4.1`; results on the file's line.
+ * Configuration and secret findings: one SARIF rule per rule id, its descriptor taken
+ * from the rule's (or detector's) own metadata, the single source; framework references
+ * as tags so GitHub can filter by `pss:runAsNonRoot` or `cis-docker:4.1`; results on
+ * the file's line. Secret messages carry only the masked value.
  */
-function appendConfigFindings(result: ScanResult, rules: SarifRule[], results: SarifResult[]): void {
-  const findings = result.misconfigurations ?? [];
+function appendRuleFindings(findings: readonly RuleFinding[], meta: ReadonlyMap<string, RuleDescription>, category: string, rules: SarifRule[], results: SarifResult[]): void {
   if (findings.length === 0) return;
-  const meta = new Map(RULES.map((r) => [r.id, r]));
   const ids = [...new Set(findings.map((f) => f.ruleId))].sort(compareStrings);
   const index = new Map<string, number>();
   for (const id of ids) {
-    const first = findings.find((f) => f.ruleId === id) as ConfigFinding;
+    const first = findings.find((f) => f.ruleId === id) as RuleFinding;
     const rule = meta.get(id);
     index.set(id, rules.length);
     const description = rule?.description ?? first.title;
@@ -381,7 +392,7 @@ function appendConfigFindings(result: ScanResult, rules: SarifRule[], results: S
         markdown: clip(`${markdownText(description)}\n\n**Remediation:** ${markdownText(first.remediation)}`),
       },
       properties: {
-        tags: ['misconfiguration', 'security', first.severity, ...first.frameworks],
+        tags: [category, 'security', first.severity, ...first.frameworks],
         'security-severity': securitySeverity(first.severity),
       },
     } as unknown as SarifRule;
@@ -390,18 +401,20 @@ function appendConfigFindings(result: ScanResult, rules: SarifRule[], results: S
     rules.push(descriptor);
   }
   for (const f of findings) {
-    const region: Record<string, number> = { startLine: f.line ?? 1 };
+    const region: Record<string, number> = { startLine: f.line || 1 };
     if (f.column) region['startColumn'] = f.column;
-    const uri = f.file.replace(/^\.\//, '');
+    // Image paths are absolute inside the image: relative URIs, as for packages.
+    const uri = f.file.startsWith('/') ? relativeUri(f.file) : f.file.replace(/^\.\//, '');
+    const resource = isSecretFinding(f) ? f.layer?.diffID : f.resource;
     const entry = {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId) as number,
       level: sarifLevel(f.severity),
-      message: { text: clip(f.resource ? `${f.resource}: ${f.message}` : f.message) },
+      message: { text: clip(!isSecretFinding(f) && f.resource ? `${f.resource}: ${f.message}` : f.message) },
       locations: [{ physicalLocation: { artifactLocation: { uri }, region } }],
-      partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f.resource ?? '', f.ruleId, `${uri}:${f.line ?? 0}`) },
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(resource ?? '', f.ruleId, `${uri}:${f.line ?? 0}`) },
     } as unknown as SarifResult;
-    if (f.suppressed) (entry as unknown as Record<string, unknown>)['suppressions'] = [{ kind: 'inSource', justification: f.suppressed.justification ?? 'suppressed inline' }];
+    if (f.suppressed) (entry as unknown as Record<string, unknown>)['suppressions'] = [{ kind: f.suppressed.kind === 'inline' ? 'inSource' : 'external', justification: f.suppressed.justification ?? `suppressed (${f.suppressed.kind})` }];
     results.push(entry);
   }
 }

@@ -14,7 +14,8 @@
  * replaced before anything reaches a terminal (an escape sequence in a package name
  * must not be able to rewrite the user's screen).
  */
-import type { ConfigFinding, Ecosystem, Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
+import type { Ecosystem, Package, ScanResult, SeverityLevel, VulnerabilityFinding } from '../../core/types.js';
+import { placeOf, type RuleFinding } from '../findings.js';
 import { httpUrl, packagesById, partitionSuppressed, severityOf, sortFindings, totalLine } from '../findings.js';
 import { compareStrings, displayVersion } from '../packages.js';
 import type { Writer, WriterOptions } from '../writer.js';
@@ -334,13 +335,13 @@ function vulnerabilitySections(result: ScanResult, findings: readonly Vulnerabil
   return lines;
 }
 
-/** Configuration findings, a table per file, most severe first. */
-function misconfigurationSections(findings: readonly ConfigFinding[], options: WriterOptions, style: Style): string[] {
+/** Configuration or secret findings, a table per file, most severe first. */
+function ruleFindingSections(title: string, findings: readonly RuleFinding[], options: WriterOptions, style: Style): string[] {
   const lines: string[] = [];
   const shown = findings.filter((f) => !f.suppressed);
   const rank = (l: SeverityLevel) => ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'].indexOf(l);
   const counts = (['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const).map((l) => `${l}: ${shown.filter((f) => f.severity === l).length}`).join(', ');
-  lines.push('', style.bold('Misconfigurations'), fitLine(`Total: ${shown.length} (${counts})`, options, style));
+  lines.push('', style.bold(title), fitLine(`Total: ${shown.length} (${counts})`, options, style));
   const files = [...new Set(shown.map((f) => f.file))].sort();
   for (const file of files) {
     const rows = shown.filter((f) => f.file === file).sort((a, b) => rank(a.severity) - rank(b.severity) || (a.line ?? 0) - (b.line ?? 0));
@@ -351,7 +352,7 @@ function misconfigurationSections(findings: readonly ConfigFinding[], options: W
           { header: 'RULE', cells: rows.map((f) => f.ruleId), shrinkOrder: 9 },
           { header: 'SEVERITY', cells: rows.map((f) => f.severity), shrinkOrder: 9, paint: (t, r) => style.severity(rows[r]!.severity, t) },
           { header: 'LINE', cells: rows.map((f) => (f.line ? String(f.line) : '-')), shrinkOrder: 9 },
-          { header: 'RESOURCE', cells: rows.map((f) => sanitizeForTerminal(f.resource ?? '')), shrinkOrder: 2 },
+          { header: 'RESOURCE', cells: rows.map((f) => sanitizeForTerminal(placeOf(f))), shrinkOrder: 2 },
           { header: 'PROBLEM', cells: rows.map((f) => sanitizeForTerminal(f.message)), shrinkOrder: 1, minWidth: 20 },
         ],
         options,
@@ -368,7 +369,8 @@ export function renderTableReport(result: ScanResult, options: WriterOptions): s
   const style = options.color ? COLOR : PLAIN;
   const lines: string[] = [];
   if (result.misconfigurations !== undefined && result.target.sourceKind === 'config') {
-    lines.push(...misconfigurationSections(result.misconfigurations, options, style).slice(1));
+    lines.push(...ruleFindingSections('Misconfigurations', result.misconfigurations, options, style).slice(1));
+    if (result.secrets !== undefined) lines.push(...ruleFindingSections('Secrets', result.secrets, options, style));
     if (result.warnings.length > 0) lines.push('', fitLine(`${plural(result.warnings.length, 'warning')} (see --format json for details)`, options, style));
     return `${lines.join('\n')}\n`;
   }
@@ -392,7 +394,8 @@ export function renderTableReport(result: ScanResult, options: WriterOptions): s
     lines.push(...vulnerabilitySections(result, result.vulnerabilities, options, style));
     lines.push('');
   }
-  if (result.misconfigurations !== undefined) lines.push(...misconfigurationSections(result.misconfigurations, options, style), '');
+  if (result.misconfigurations !== undefined) lines.push(...ruleFindingSections('Misconfigurations', result.misconfigurations, options, style), '');
+  if (result.secrets !== undefined) lines.push(...ruleFindingSections('Secrets', result.secrets, options, style), '');
   if (result.warnings.length > 0) {
     lines.push(fitLine(`${plural(result.warnings.length, 'warning')} (see --format json for details)`, options, style));
   }

@@ -181,6 +181,35 @@ test('SK-K8S-0029 trusted registries: only with a trust policy, Docker Hub names
   assert.match(all[0]?.reason ?? '', /docker\.io\/library\/busybox is not in the trusted registries/);
 });
 
+test('SK-K8S-0030 committed Secret values: data and stringData per key, masked; cluster-filled types and empty values pass', () => {
+  const committed = rule('SK-K8S-0030');
+  const password = 'correct-horse-battery';
+  const text = [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: db}',
+    'data:',
+    `  password: ${Buffer.from(password).toString('base64')}`,
+    '  empty: ""',
+    'stringData:',
+    '  token: abcdefghijkl',
+    '---',
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata: {name: sa-token, annotations: {kubernetes.io/service-account.name: app}}',
+    'type: kubernetes.io/service-account-token',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: cm}',
+    'data: {password: not-a-secret-object}',
+  ].join('\n');
+  const v = run(committed, text);
+  assert.deepEqual(v.map((x) => x.position?.line), [lineOf(text, 'password:'), lineOf(text, 'token:')]);
+  assert.deepEqual(v.map((x) => x.resource), ['Secret/db', 'Secret/db']);
+  for (const x of v) assert.doesNotMatch(JSON.stringify(x), /horse|efghijkl|Y29ycmVjd/);
+});
+
 test('SK-K8S-0008 literal credentials: names reported, values masked', () => {
   const v = run(rule('SK-K8S-0008'), BAD);
   assert.deepEqual(v.map((x) => x.position?.line), [lineOf(BAD, 'value: hunter2'), lineOf(BAD, 'value: abcdef')]);

@@ -11,6 +11,7 @@ import { imageDigestRule } from './image-digest.js';
 import { secretEnvLiteralRule } from './secret-env-literal.js';
 import { runtimeSocketMountRule } from './runtime-socket-mount.js';
 import { trustedRegistryRule } from './trusted-registry.js';
+import { committedSecretRule } from './committed-secret.js';
 
 export { parseKubernetesFile } from '../document.js';
 
@@ -25,4 +26,5 @@ export const HARDENING_RULES: readonly Rule<KubernetesDocument>[] = [
   secretEnvLiteralRule,
   runtimeSocketMountRule,
   trustedRegistryRule,
+  committedSecretRule,
 ];

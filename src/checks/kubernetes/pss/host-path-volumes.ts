@@ -10,7 +10,9 @@ const hostPathVolumesV1Dot0: PodCheckFn = (_meta, spec) => {
     const volume = asObject(item);
     if (volume && isSet(volume.hostPath)) {
       bad.push(asString(volume.name));
-      paths.push(['spec', 'volumes', index, 'hostPath']);
+      // On the host directory itself (hostPath.path): the value a reviewer has to judge,
+      // and the line SK-K8S-0009 uses for the same volume. A missing path falls back to hostPath.
+      paths.push(['spec', 'volumes', index, 'hostPath', 'path']);
     }
   });
   if (bad.length === 0) return ALLOWED;

@@ -31,9 +31,14 @@ const runAsNonRootV1Dot0: PodCheckFn = (_meta, spec) => {
     }
   }
   if (explicit.length > 0) setters.push(containerList(explicit));
-  if (setters.length > 0) return denied('runAsNonRoot != true', `${setters.join(' and ')} set securityContext.runAsNonRoot=false`, explicitPaths);
-  if (implicit.length > 0) return denied('runAsNonRoot != true', `neither the pod nor ${containerList(implicit)} set securityContext.runAsNonRoot=true`, implicitPaths);
-  return ALLOWED;
+  // pod-security-admission names only the explicit setters when there are any; the
+  // verdict is the same, but every offending container gets its own finding, so one
+  // fix-and-rescan round shows them all.
+  const details: string[] = [];
+  if (setters.length > 0) details.push(`${setters.join(' and ')} set securityContext.runAsNonRoot=false`);
+  if (implicit.length > 0) details.push(`neither the pod nor ${containerList(implicit)} set securityContext.runAsNonRoot=true`);
+  if (details.length === 0) return ALLOWED;
+  return denied('runAsNonRoot != true', details.join('; '), [...explicitPaths, ...implicitPaths]);
 };
 
 const runAsNonRootV1Dot35: PodCheckFn = (meta, spec) => (inUserNamespace(spec) ? ALLOWED : runAsNonRootV1Dot0(meta, spec));

@@ -45,7 +45,7 @@ const seccompProfileV1Dot19: PodCheckFn = (_meta, spec) => {
   if (podProfile && !allowedSeccompType(asString(podProfile.type))) {
     setters.push('the pod');
     values.push(asString(podProfile.type));
-    paths.push(['spec', 'securityContext', 'seccompProfile']);
+    paths.push(['spec', 'securityContext', 'seccompProfile', 'type']);
   }
   const bad: string[] = [];
   for (const c of containersOf(spec)) {
@@ -53,7 +53,7 @@ const seccompProfileV1Dot19: PodCheckFn = (_meta, spec) => {
     if (profile && !allowedSeccompType(asString(profile.type))) {
       bad.push(c.name);
       values.push(asString(profile.type));
-      paths.push([...c.path, 'securityContext', 'seccompProfile']);
+      paths.push([...c.path, 'securityContext', 'seccompProfile', 'type']);
     }
   }
   if (bad.length > 0) setters.push(containerList(bad));

@@ -16,7 +16,7 @@ const seccompRequiredV1Dot19: PodCheckFn = (_meta, spec) => {
     else {
       setters.push('the pod');
       values.push(asString(podProfile.type));
-      explicitPaths.push(['spec', 'securityContext', 'seccompProfile']);
+      explicitPaths.push(['spec', 'securityContext', 'seccompProfile', 'type']);
     }
   }
   const explicit: string[] = [];
@@ -27,7 +27,7 @@ const seccompRequiredV1Dot19: PodCheckFn = (_meta, spec) => {
       if (!allowedSeccompType(asString(profile.type))) {
         explicit.push(c.name);
         values.push(asString(profile.type));
-        explicitPaths.push([...c.path, 'securityContext', 'seccompProfile']);
+        explicitPaths.push([...c.path, 'securityContext', 'seccompProfile', 'type']);
       }
     } else if (!podSet) {
       implicit.push(c.name);
@@ -35,13 +35,14 @@ const seccompRequiredV1Dot19: PodCheckFn = (_meta, spec) => {
     }
   }
   if (explicit.length > 0) setters.push(containerList(explicit));
-  if (setters.length > 0) {
-    return denied('seccompProfile', `${setters.join(' and ')} set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`, explicitPaths);
-  }
-  if (implicit.length > 0) {
-    return denied('seccompProfile', `neither the pod nor ${containerList(implicit)} set securityContext.seccompProfile.type to RuntimeDefault or Localhost`, implicitPaths);
-  }
-  return ALLOWED;
+  // pod-security-admission names only the explicit setters when there are any; the
+  // verdict is the same, but every offending container gets its own finding, so one
+  // fix-and-rescan round shows them all.
+  const details: string[] = [];
+  if (setters.length > 0) details.push(`${setters.join(' and ')} set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`);
+  if (implicit.length > 0) details.push(`neither the pod nor ${containerList(implicit)} set securityContext.seccompProfile.type to RuntimeDefault or Localhost`);
+  if (details.length === 0) return ALLOWED;
+  return denied('seccompProfile', details.join('; '), [...explicitPaths, ...implicitPaths]);
 };
 
 /** From v1.25 Windows pods (spec.os.name: windows) are exempt: seccomp is Linux-only. */
