@@ -4,20 +4,32 @@
  * which SP 800-190 / CIS / PSS / NSA / STRIDE control). `npm run docs` writes them;
  * docs.test.ts fails when the committed pages differ from what the metadata says.
  */
-import type { AnyRule } from './index.js';
-import { FRAMEWORKS, type Framework } from './rule.js';
+import { FRAMEWORKS, type Framework, type RuleMeta } from './rule.js';
+
+/** Configuration rules name the documents they read; secret detectors read everything. */
+export type DocumentedRule = RuleMeta & { readonly kind?: string };
+
+function appliesTo(rule: DocumentedRule): string {
+  return rule.kind ?? 'secrets: files in every image layer or directory, the image configuration (Env, Labels, history), configuration files';
+}
+
+function suppressionHint(rule: DocumentedRule): string {
+  return rule.kind
+    ? `Suppress a deliberate exception on the line (or the line above) with \`# stockade:ignore ${rule.id} <reason>\`; the finding is still reported as suppressed.`
+    : `Allow test fixtures or documentation examples in stockade.yaml (\`secrets: {allow: {paths: [...], rules: [${rule.id}]}}\`) or the ignore file; allowed findings are still reported as suppressed.`;
+}
 import { pushTo } from '../core/multimap.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function rulePage(rule: AnyRule): string {
+export function rulePage(rule: DocumentedRule): string {
   const lines = [
     `# ${rule.id}: ${rule.title}`,
     '',
     `- **Severity:** ${rule.severity}`,
-    `- **Applies to:** ${rule.kind}`,
+    `- **Applies to:** ${appliesTo(rule)}`,
     `- **Frameworks:** ${rule.frameworks.map((f) => `\`${f}\``).join(', ')}`,
     '',
     '## Why',
@@ -28,22 +40,22 @@ export function rulePage(rule: AnyRule): string {
     '',
     rule.remediation,
     '',
-    `Suppress a deliberate exception on the line (or the line above) with \`# stockade:ignore ${rule.id} <reason>\`; the finding is still reported as suppressed.`,
+    suppressionHint(rule),
   ];
   if (rule.references.length > 0) lines.push('', '## References', '', ...rule.references.map((r) => `- ${r}`));
   return lines.join('\n') + '\n';
 }
 
-export function rulesIndex(rules: readonly AnyRule[]): string {
+export function rulesIndex(rules: readonly DocumentedRule[]): string {
   const sorted = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   const lines = [
-    '# Configuration rules',
+    '# Rules',
     '',
     'Generated from rule metadata by `npm run docs`; do not edit by hand.',
     '',
     '| rule | kind | severity | title | frameworks |',
     '|---|---|---|---|---|',
-    ...sorted.map((r) => `| [${r.id}](${r.id}.md) | ${r.kind} | ${r.severity} | ${escapeCell(r.title)} | ${r.frameworks.map((f) => `\`${f}\``).join(' ')} |`),
+    ...sorted.map((r) => `| [${r.id}](${r.id}.md) | ${r.kind ?? 'secret'} | ${r.severity} | ${escapeCell(r.title)} | ${r.frameworks.map((f) => `\`${f}\``).join(' ')} |`),
     '',
     '## Controls covered',
     '',
@@ -60,7 +72,7 @@ export function rulesIndex(rules: readonly AnyRule[]): string {
 }
 
 /** Every generated file, path relative to the repository root -> content. */
-export function generatedDocs(rules: readonly AnyRule[]): Map<string, string> {
+export function generatedDocs(rules: readonly DocumentedRule[]): Map<string, string> {
   const files = new Map<string, string>();
   files.set('docs/rules/README.md', rulesIndex(rules));
   for (const r of rules) files.set(`docs/rules/${r.id}.md`, rulePage(r));

@@ -3,9 +3,10 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/corpus.js';
 import { generatedDocs } from './docs.js';
+import { SECRET_DETECTORS } from '../secrets/index.js';
 import { RULES } from './index.js';
 
-const files = generatedDocs(RULES);
+const files = generatedDocs([...RULES, ...SECRET_DETECTORS]);
 const dir = join(REPO_ROOT, 'docs', 'rules');
 mkdirSync(dir, { recursive: true });
 for (const name of readdirSync(dir)) if (!files.has(`docs/rules/${name}`)) rmSync(join(dir, name));

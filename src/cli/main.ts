@@ -25,7 +25,7 @@ const EXIT_CODE_HELP = [
 const program = new Command();
 program
   .name('stockade')
-  .description('Container security from build to run: inventory every package in an image, find its known vulnerabilities, write SBOMs.')
+  .description('Container security from build to run: inventory every package in an image, find its known vulnerabilities, secrets and misconfigurations, write SBOMs.')
   .version(TOOL_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(`stockade: ${text.replace(/^error: /, '')}`) })
@@ -36,11 +36,14 @@ program
     'after',
     `
 Examples:
-  $ stockade image --input ./alpine.tar                      scan a docker save archive (inventory + vulnerabilities)
+  $ stockade image --input ./alpine.tar                      scan a docker save archive (packages, vulnerabilities, secrets, config)
   $ stockade image --input ./layout:3.19 -f cyclonedx -o sbom.cdx.json --scanners none
   $ stockade image --input img.tar --severity CRITICAL,HIGH --ignore-unfixed --exit-code 1
+  $ stockade fs .                                            a project directory: lockfiles, secrets, Dockerfiles and manifests
+  $ stockade image --input img.tar --scanners secret --exit-code 1   fail a build on any credential, deleted layers included
   $ stockade rootfs /mnt/container-root                      an unpacked root filesystem
   $ stockade config k8s/ Dockerfile docker-compose.yml -f sarif -o config.sarif
+  $ stockade config k8s/ --pss-level baseline --config stockade.yaml   trust policy and allow-lists from a settings file
   $ stockade sbom ./sbom.spdx.json                           vulnerabilities of an existing SBOM
   $ stockade db update                                       fetch OSV data (osv.dev, or --db-repository mirror)
   $ stockade db import ./osv/*.zip ./debian-tracker.json     import advisories offline

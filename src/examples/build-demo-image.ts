@@ -9,6 +9,7 @@
  *
  * Run by `npm run prepare` (so `npm ci` leaves the example ready); safe to re-run.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +105,9 @@ export async function buildDemoImage(file = DEMO_IMAGE): Promise<string> {
     { path: 'tmp/build-cache.txt', content: 'left behind by the base build\n' },
   ];
   const node: EntrySpec[] = [
+    // A developer's .env copied in with the app and deleted later: still in this layer.
+    // The key is made up at install time in AWS's format, so nothing real ships with us.
+    { path: 'app/.env', content: `NODE_ENV=development\nAWS_ACCESS_KEY_ID=${madeUpAwsKeyId()}\n` },
     { path: 'app/package.json', content: JSON.stringify({ name: 'demo-app', version: '1.0.0', private: true, dependencies: { express: '^4.17.1', lodash: '^4.17.20', minimist: '1.2.5' } }, null, 2) },
     { path: 'app/package-lock.json', content: packageLock() },
     ...NPM.map((p) => ({
@@ -121,6 +125,7 @@ export async function buildDemoImage(file = DEMO_IMAGE): Promise<string> {
   const cleanup: EntrySpec[] = [
     // Deleting a file in a later layer hides it, but it is still in the image.
     { path: 'tmp/.wh.build-cache.txt', content: '' },
+    { path: 'app/.wh..env', content: '' },
     // Upgrading a package in a later layer: the record is overwritten.
     { path: 'app/node_modules/minimist/package.json', content: JSON.stringify({ name: 'minimist', version: '1.2.6', license: 'MIT' }, null, 2) },
   ];
@@ -132,10 +137,16 @@ export async function buildDemoImage(file = DEMO_IMAGE): Promise<string> {
       { entries: base, createdBy: 'ADD rootfs.tar / # distroless-style Debian 12 base' },
       { entries: node, createdBy: 'RUN npm ci --omit=dev # buildkit' },
       { entries: python, createdBy: 'RUN pip install requests==2.25.0 PyYAML==5.3.1 # buildkit' },
-      { entries: cleanup, createdBy: 'RUN rm /tmp/build-cache.txt && npm install minimist@1.2.6 # buildkit' },
+      { entries: cleanup, createdBy: 'RUN rm /tmp/build-cache.txt /app/.env && npm install minimist@1.2.6 # buildkit' },
     ],
   });
   return file;
+}
+
+/** AKIA + 16 characters of A-Z2-7 (AWS's access key id format), random each install. */
+function madeUpAwsKeyId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return `AKIA${Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -48,11 +48,13 @@ export interface ImageScanOptions {
 export interface SecretScanOptions {
   /** Bytes read from each file; the rest is skipped with a warning. */
   maxFileBytes?: number;
+  /** Also read executables in the distribution's directories (a project's `bin/` is not the distribution's). */
+  systemBinaries?: boolean;
 }
 
 /** The extractor list for a run: packages always, the secret scanner when asked for. */
 function extractorsFor(base: readonly Extractor[], secrets: SecretScanOptions | undefined): readonly Extractor[] {
-  return secrets ? [...base, secretExtractor(secrets.maxFileBytes)] : base;
+  return secrets ? [...base, secretExtractor(secrets.maxFileBytes, secrets.systemBinaries)] : base;
 }
 
 export async function scanImage(input: string, options: ImageScanOptions): Promise<ScanResult> {

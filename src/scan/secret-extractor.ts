@@ -68,6 +68,7 @@ class SecretSink implements StreamSink {
   constructor(
     private readonly path: string,
     private readonly maxBytes: number,
+    private readonly systemDirs: readonly string[],
   ) {}
 
   write(chunk: Buffer): void {
@@ -89,7 +90,7 @@ class SecretSink implements StreamSink {
     const head = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     if (PKCS12.test(this.path)) this.mode = 'latin1';
     else if (!looksBinary(head.subarray(0, 8192))) this.mode = 'text';
-    else if (ELF_MAGIC.every((b, i) => head[i] === b) && !SYSTEM_BINARY_DIRS.some((d) => this.path.startsWith(d))) this.mode = 'strings';
+    else if (ELF_MAGIC.every((b, i) => head[i] === b) && !this.systemDirs.some((d) => this.path.startsWith(d))) this.mode = 'strings';
     else this.mode = 'skip';
     if (this.mode === 'skip') this.chunks.length = 0;
   }
@@ -116,13 +117,19 @@ class SecretSink implements StreamSink {
   }
 }
 
-export function secretExtractor(maxFileBytes = DEFAULT_SECRET_MAX_FILE_BYTES): StreamExtractor {
+/**
+ * `systemBinaries: false` (the default, for images and root filesystems) leaves the
+ * distribution's executables unread; a project directory (`fs`) has no such thing,
+ * so there every executable is read.
+ */
+export function secretExtractor(maxFileBytes = DEFAULT_SECRET_MAX_FILE_BYTES, systemBinaries = false): StreamExtractor {
+  const systemDirs = systemBinaries ? [] : SYSTEM_BINARY_DIRS;
   return {
     id: SECRET_EXTRACTOR_ID,
     // The cap changes what is found, so it is part of the cache key too.
-    version: (READER_VERSION * 1_000_003 + detectorFingerprint() + maxFileBytes) % 2 ** 31,
+    version: (READER_VERSION * 1_000_003 + detectorFingerprint() + maxFileBytes + (systemBinaries ? 1 : 0)) % 2 ** 31,
     kind: 'stream',
     wants: wantsForSecrets,
-    open: ({ path }) => new SecretSink(path, maxFileBytes),
+    open: ({ path }) => new SecretSink(path, maxFileBytes, systemDirs),
   };
 }

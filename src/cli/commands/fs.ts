@@ -24,7 +24,7 @@ export function fsCommand(): Command {
   return addScanOptions(cmd).action(async (dir: string, raw: Record<string, unknown>) => {
     const opts = await resolveScanOptions(raw);
     const skip = [...ALWAYS_SKIPPED, ...((raw['skipDirs'] as string[] | undefined) ?? [])];
-    const result = await scanRootfs(dir, { extractors: EXTRACTORS, skip, ...(opts.scanners.includes('secret') ? { secrets: secretOptions(opts) } : {}) });
+    const result = await scanRootfs(dir, { extractors: EXTRACTORS, skip, ...(opts.scanners.includes('secret') ? { secrets: { ...secretOptions(opts), systemBinaries: true } } : {}) });
     result.target.sourceKind = 'filesystem';
     // Paths as the user sees them, like configuration findings: under the directory given.
     for (const s of result.secrets ?? []) s.file = join(dir, s.file);
