@@ -2,8 +2,10 @@
  * `stockade.yaml`: the settings a team keeps beside its code. One file, one section per
  * concern, each validated strictly (an unknown key is an error, not a silent no-op):
  *
- *   trust:     which images may run (registries, digests, tags, age, signatures)
- *   secrets:   what the secret scanner may ignore (rules, paths) and how much it reads
+ *   trust:       which images may run (registries, digests, tags, age, signatures)
+ *   secrets:     what the secret scanner may ignore (rules, paths) and how much it reads
+ *   enforcement: deny / warn / audit / off per rule, severity or group, and exceptions
+ *                (namespace, labels, images, users) that expire, each with a reason
  *
  * Found by `--config FILE`, else `./stockade.yaml` when present. Parsed with the same
  * bounded YAML reader as configuration checks (alias bombs refused).
@@ -58,15 +60,48 @@ export const SecretsConfigSchema = z
   })
   .strict();
 
+const modeSchema = z.enum(['deny', 'warn', 'audit', 'off']);
+
+export const EnforcementConfigSchema = z
+  .object({
+    /** Mode per severity for rules not listed in `rules` (default: CRITICAL and HIGH deny, MEDIUM warn, LOW audit). */
+    severities: z.partialRecord(z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']), modeSchema).optional(),
+    /** Mode per rule id (`SK-K8S-0101`) or group prefix (`SK-K8S-01*`, `pss`, `trust`). */
+    rules: z.record(z.string().min(1), modeSchema).optional(),
+    exceptions: z
+      .array(
+        z
+          .object({
+            /** Rule ids or prefixes (`SK-K8S-0101`, `SK-K8S-01*`); all rules when absent. */
+            rules: z.array(z.string().min(1)).optional(),
+            namespaces: z.array(z.string().min(1)).optional(),
+            /** A Kubernetes label selector on the object (matchLabels / matchExpressions). */
+            selector: z.record(z.string(), z.unknown()).optional(),
+            /** Image globs (`registry/repo`, as trust.registries). */
+            images: z.array(z.string().min(1)).optional(),
+            /** Docker authorization plugin users (from TLS client certificates). */
+            users: z.array(z.string().min(1)).optional(),
+            /** YYYY-MM-DD: the exception stops applying after this day. */
+            expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD'),
+            reason: z.string().min(3),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
 export const ProjectConfigSchema = z
   .object({
     trust: TrustPolicySchema.optional(),
     secrets: SecretsConfigSchema.optional(),
+    enforcement: EnforcementConfigSchema.optional(),
   })
   .strict();
 
 export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
 export type SecretsConfig = z.infer<typeof SecretsConfigSchema>;
+export type EnforcementConfig = z.infer<typeof EnforcementConfigSchema>;
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema> & { file?: string };
 
 /** Validates parsed YAML; the error names the file and the first offending field. */

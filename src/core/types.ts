@@ -198,7 +198,8 @@ export interface VulnerabilityFinding {
 }
 
 /** One configuration rule broken in one place. */
-export interface ConfigFinding {
+/** What every rule-based finding (configuration, secret) has: a rule, a place, a message. */
+export interface RuleFindingBase {
   ruleId: string;
   title: string;
   severity: SeverityLevel;
@@ -209,40 +210,32 @@ export interface ConfigFinding {
   /** 1-based, when known. */
   line?: number;
   column?: number;
-  /** The resource in the file: `Deployment/web`, `service api`, `stage 2 (runtime)`. */
-  resource?: string;
   message: string;
   remediation: string;
   suppressed?: Suppression;
 }
 
+export interface ConfigFinding extends RuleFindingBase {
+  /** The resource in the file: `Deployment/web`, `service api`, `stage 2 (runtime)`. */
+  resource?: string;
+}
+
 /**
  * A credential found in a file, an image layer, the image configuration or a
  * configuration file. Never carries the value: `match` is masked (first characters
- * then `****`) before it leaves the scanner.
+ * then `****`) before it leaves the scanner. `file` is an absolute path inside the
+ * image or directory, a configuration file, or `image config: Env` / `: Labels` / `: history`.
  */
-export interface SecretFinding {
-  /** Detector id, `SK-SECRET-0001`... */
-  ruleId: string;
-  title: string;
-  severity: SeverityLevel;
-  frameworks: readonly string[];
-  /** Absolute path inside the image or directory, or `image config: Env` / `: Labels` / `: history`. */
-  file: string;
-  line?: number;
-  column?: number;
+export interface SecretFinding extends RuleFindingBase {
+  /** Line and column just past the secret. */
   endLine?: number;
   endColumn?: number;
   /** The masked value. */
   match: string;
-  /** One line: what was found and, for images, whether it is still pullable. */
-  message: string;
-  remediation: string;
   /** The image layer holding the file. */
   layer?: LayerRef;
   /** A later layer removed or replaced the file: it is gone from the final filesystem but still in the pullable layer above. */
   removedIn?: { layer: LayerRef; how: 'deleted' | 'overwritten' };
-  suppressed?: Suppression;
 }
 
 /** The one result type every writer reads. */

@@ -12,7 +12,7 @@ import { LayerCache } from '../image/layer-cache.js';
 import type { LayerAnalysis } from '../image/layer-analysis.js';
 import { openImage } from '../image/open-image.js';
 import type { Platform } from '../image/oci.js';
-import type { LayerSource } from '../image/source.js';
+import type { ImageSource, LayerSource } from '../image/source.js';
 import { walkLayer, type WalkLimits } from '../image/walk-layer.js';
 import { walkRootfs } from '../image/walk-rootfs.js';
 import type { Extractor } from '../inventory/extractor.js';
@@ -43,6 +43,8 @@ export interface ImageScanOptions {
   configChecks?: boolean;
   /** Run the secret scanner over every layer's files and the image configuration. */
   secrets?: SecretScanOptions;
+  /** Opens the image some other way than from a path (a registry); the default reads `input` as a layout or archive. */
+  open?: () => Promise<ImageSource>;
 }
 
 export interface SecretScanOptions {
@@ -59,10 +61,12 @@ function extractorsFor(base: readonly Extractor[], secrets: SecretScanOptions | 
 
 export async function scanImage(input: string, options: ImageScanOptions): Promise<ScanResult> {
   const extractors = extractorsFor(options.extractors ?? EXTRACTORS, options.secrets);
-  const source = await openImage(input, {
-    tempDir: join(options.cacheDir, 'tmp'),
-    ...(options.platform ? { platform: options.platform } : {}),
-  });
+  const source = options.open
+    ? await options.open()
+    : await openImage(input, {
+        tempDir: join(options.cacheDir, 'tmp'),
+        ...(options.platform ? { platform: options.platform } : {}),
+      });
   try {
     for (const n of source.notes) options.progress?.note(n);
     const cache = options.noCache ? undefined : new LayerCache(options.cacheDir, extractorFingerprint(extractors));

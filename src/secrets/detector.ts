@@ -7,22 +7,13 @@
  * Detectors never decide how a secret is shown: they return offsets of the secret value
  * and the scanner masks it. No detector output is ever written anywhere unmasked.
  */
-import type { SeverityLevel } from '../core/types.js';
-import type { FrameworkRef } from '../checks/rule.js';
+import type { RuleMeta } from '../checks/rule.js';
 
-export interface SecretDetectorMeta {
-  /** Stable id: SK-SECRET-0001 ... */
-  readonly id: string;
-  readonly title: string;
-  readonly severity: SeverityLevel;
-  /** Why this credential matters and what an attacker does with it. */
-  readonly description: string;
-  /** How to fix: where the credential belongs instead, and that it must be rotated. */
-  readonly remediation: string;
-  readonly references: readonly string[];
-  /** Always includes nist-800-190:4.1.4 and stride:I; more where they apply. */
-  readonly frameworks: readonly FrameworkRef[];
-}
+/**
+ * The same metadata as a configuration rule (one source for docs, SARIF descriptors and
+ * framework reports); frameworks always include nist-800-190:4.1.4 and stride:I.
+ */
+export type SecretDetectorMeta = RuleMeta;
 
 /** One piece of text to look at, with where it came from (for path-aware detectors). */
 export interface SecretInput {

@@ -113,7 +113,8 @@ const DOCUMENTED_TYPES: Array<{ section: string; interfaces: string[] }> = [
   { section: 'VulnerabilityFinding', interfaces: ['VulnerabilityFinding'] },
   { section: 'SeverityRating', interfaces: ['SeverityRating'] },
   { section: 'Suppression', interfaces: ['Suppression'] },
-  { section: 'ConfigFinding', interfaces: ['ConfigFinding'] },
+  { section: 'ConfigFinding', interfaces: ['RuleFindingBase', 'ConfigFinding'] },
+  { section: 'SecretFinding', interfaces: ['RuleFindingBase', 'SecretFinding'] },
   { section: 'ScanWarning', interfaces: ['ScanWarning'] },
 ];
 
