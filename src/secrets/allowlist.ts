@@ -60,6 +60,14 @@ export const ALLOWED_PATHS: readonly AllowedPath[] = [
     why: "Debian's chromium package ships the Google API keys of Debian's Chromium build on purpose; they identify the distribution's build, not the image owner",
   },
   {
+    prefix: '**/node_modules/*/test',
+    why: 'test suites that npm packages publish along with their code (autocannon ships a TLS test key and credential-bearing test URLs); they are the package author\'s fixtures, public on the registry',
+  },
+  {
+    prefix: '**/node_modules/@*/*/test',
+    why: 'the same for scoped npm packages',
+  },
+  {
     prefix: '**/testdata',
     why: 'the Go toolchain convention for test fixtures (ignored by go build); Go modules and the Go standard library ship test keys there',
   },

@@ -89,6 +89,18 @@ function operatorLength(text: string, i: number): number {
 /** `process.env.TOKEN`, `settings.SECRET_KEY`, `self.token`: a dotted path of identifiers. */
 const DOTTED_IDENTIFIERS = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 /** `SECRET_KEY_BASE`, `auth-token-header`, `accessTokenValue`, `PasswordField`: words, not randomness. */
+/** `/etc/app/key.pem`, `/run/secrets/db`: a path; `/i1Uq+Zk3...=` (base64 that starts with a slash) is not. */
+function looksLikePath(value: string): boolean {
+  if (value.charCodeAt(0) !== 47) return false;
+  if (!/^\/[\w.-]+(?:\/[\w.-]+)*\/?$/.test(value)) return false;
+  return value.indexOf('/', 1) !== -1 || characterClassCount(value) < 3;
+}
+
+/** `settings.db.password`, `os.environ`: code naming a value, made of words; `AW5Mx9.Kd2pQ` is not. */
+function isDottedIdentifier(value: string): boolean {
+  return DOTTED_IDENTIFIERS.test(value) && value.split('.').every((segment) => isMadeOfWords(segment));
+}
+
 export function isMadeOfWords(value: string): boolean {
   const pieces = value.replace(/([a-z])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/);
   // Words, acronyms, short numbers, and words with a version-like digit suffix (`S3`, `Ec2`, `base64`).
@@ -104,8 +116,8 @@ export function looksLikeCredentialValue(value: string, minLength = 8): boolean 
   if (value.length < minLength || value.length > MAX_VALUE) return false;
   if (/\s/.test(value) || isPlaceholderValue(value)) return false;
   const first = value.charCodeAt(0);
-  if (first === 47 || first === 46 || first === 126 || value.includes('\\') || value.includes('://')) return false;
-  if (value.includes('(') || DOTTED_IDENTIFIERS.test(value) || /^[0-9.:_-]+$/.test(value)) return false;
+  if (looksLikePath(value) || first === 46 || first === 126 || value.includes('\\') || value.includes('://')) return false;
+  if (value.includes('(') || isDottedIdentifier(value) || /^[0-9.:_-]+$/.test(value)) return false;
   // `[a-z0-9]{8,}`, `{a,b}`: a pattern or a structure, not a literal; `arn:aws:...`, `urn:...`: a resource name.
   if ((value.includes('[') && value.includes(']')) || (value.includes('{') && value.includes('}'))) return false;
   if (/^(?:arn|urn):/i.test(value)) return false;

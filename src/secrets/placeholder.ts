@@ -38,3 +38,21 @@ export function isPlaceholderValue(value: string): boolean {
   for (const word of PLACEHOLDER_WORDS) if (lower.includes(word)) return true;
   return false;
 }
+
+/**
+ * For the random part of a vendor token (`ghp_<36>`, `glpat-<20>`): only a placeholder
+ * when it says so as a word of its own (`ghp_your_token_here`), is a template or a mask,
+ * or is one character repeated. A word *inside* a random string (`...aBFakeq9...`) is
+ * chance: about one 20-character body in ten thousand contains "fake".
+ */
+export function isPlaceholderToken(body: string): boolean {
+  if (!isLiteralSecretValue(body)) return true;
+  for (const opener of TEMPLATE_OPENERS) if (body.includes(opener)) return true;
+  const lower = body.toLowerCase();
+  if (lower.includes('xxxx') || lower.includes('****') || lower.includes('...')) return true;
+  const counts = new Map<string, number>();
+  for (const ch of lower) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (Math.max(...counts.values()) * 10 >= lower.length * 7) return true;
+  const words = lower.split(/[^a-z0-9]+/).filter((w) => w !== '');
+  return words.length > 1 && words.some((w) => PLACEHOLDER_WORDS.includes(w) || w === 'here' || w === 'token');
+}

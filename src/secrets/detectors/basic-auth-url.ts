@@ -8,7 +8,7 @@
  */
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
-import { characterClassCount, shannonEntropy } from '../entropy.js';
+import { characterClassCount, longestSequentialRun, shannonEntropy } from '../entropy.js';
 import { isPlaceholderValue } from '../placeholder.js';
 import { isAlnum, keywordOffsets, MAX_MATCHES_PER_DETECTOR, runStart } from '../text-search.js';
 
@@ -51,6 +51,8 @@ export function isPlausibleUrlPassword(rawUser: string, rawPassword: string): bo
   if (rawPassword.includes(':')) return false;
   if (password.length < 6 || password === user || isPlaceholderValue(password)) return false;
   if (STOCK_PASSWORDS.has(password.toLowerCase())) return false;
+  // `abcdef12345`: a keyboard or alphabet run is an example, not a chosen password.
+  if (longestSequentialRun(password) >= 5) return false;
   if (shannonEntropy(password) < 2) return false;
   return characterClassCount(password) >= 2 || password.length >= 12;
 }

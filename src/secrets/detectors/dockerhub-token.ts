@@ -6,7 +6,7 @@
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { shannonEntropy } from '../entropy.js';
-import { isPlaceholderValue } from '../placeholder.js';
+import { isPlaceholderToken } from '../placeholder.js';
 import { endsToken, isBase64Url, keywordOffsets, MAX_MATCHES_PER_DETECTOR, runEnd, startsToken } from '../text-search.js';
 
 const PREFIXES = ['dckr_pat_', 'dckr_oat_'];
@@ -23,7 +23,7 @@ export function findDockerHubTokens(input: SecretInput): SecretMatch[] {
       const end = runEnd(text, bodyStart, isBase64Url, MAX_BODY + 1);
       if (end - bodyStart < MIN_BODY || end - bodyStart > MAX_BODY || !endsToken(text, end, isBase64Url)) continue;
       const body = text.slice(bodyStart, end);
-      if (shannonEntropy(body) < 3.5 || isPlaceholderValue(body)) continue;
+      if (shannonEntropy(body) < 3.5 || isPlaceholderToken(body)) continue;
       matches.push({ start: offset, end, kind: prefix.slice(0, -1) });
       if (matches.length >= MAX_MATCHES_PER_DETECTOR) return matches;
     }

@@ -9,7 +9,6 @@
  */
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { looksLikeSecretName } from '../../checks/secret-names.js';
-import { isMadeOfWords } from '../assignment.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { isPlaceholderValue } from '../placeholder.js';
 import { baseName, MAX_MATCHES_PER_DETECTOR } from '../text-search.js';
@@ -46,7 +45,7 @@ export function findDotenvSecrets(input: SecretInput): SecretMatch[] {
       const span = valueSpan(rest);
       if (span !== undefined) {
         const value = rest.slice(span.start, span.end);
-        if (value.length >= MIN_VALUE && !isPlaceholderValue(value) && !isMadeOfWords(value) && !/^[0-9.]+$/.test(value)) {
+        if (value.length >= MIN_VALUE && !isPlaceholderValue(value) && !isOnlyLetters(value) && !/^[0-9.]+$/.test(value)) {
           const start = lineStart + m[0].length + span.start;
           matches.push({ start, end: start + value.length, kind: (m[1] as string).slice(0, 64) });
           if (matches.length >= MAX_MATCHES_PER_DETECTOR) break;
@@ -56,6 +55,14 @@ export function findDotenvSecrets(input: SecretInput): SecretMatch[] {
     lineStart = lineEnd + 1;
   }
   return matches;
+}
+
+/**
+ * In a .env file the name already says "password": only a bare word (`postgres`,
+ * `disabled`) is too likely a default or a mode to report; `hunter22` is a chosen password.
+ */
+function isOnlyLetters(value: string): boolean {
+  return /^[A-Za-z]+(?:[_-][A-Za-z]+)*$/.test(value);
 }
 
 export const dotenvSecret: SecretDetector = {

@@ -13,7 +13,7 @@ import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { hasValidBase62Checksum } from '../base62-checksum.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { shannonEntropy } from '../entropy.js';
-import { isPlaceholderValue } from '../placeholder.js';
+import { isPlaceholderToken } from '../placeholder.js';
 import { endsToken, isAlnum, keywordOffsets, MAX_MATCHES_PER_DETECTOR, runEnd, startsToken } from '../text-search.js';
 
 const CLASSIC_PREFIXES = ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'];
@@ -30,7 +30,7 @@ function classicAt(text: string, offset: number, prefix: string): SecretMatch | 
   const body = text.slice(bodyStart, end);
   const kind = prefix.slice(0, 3);
   if (body.length === CLASSIC_BODY) return hasValidBase62Checksum(body) ? { start: offset, end, kind } : undefined;
-  if (prefix === 'ghr_' && body.length === LONG_REFRESH_BODY && shannonEntropy(body) >= 4.5 && !isPlaceholderValue(body)) return { start: offset, end, kind };
+  if (prefix === 'ghr_' && body.length === LONG_REFRESH_BODY && shannonEntropy(body) >= 4.5 && !isPlaceholderToken(body)) return { start: offset, end, kind };
   return undefined;
 }
 
@@ -42,7 +42,7 @@ function fineGrainedAt(text: string, offset: number): SecretMatch | undefined {
   const end = runEnd(text, idEnd + 1, isAlnum, 60);
   if (end - idEnd - 1 !== 59 || !endsToken(text, end, isTokenChar)) return undefined;
   const body = text.slice(idStart, end);
-  if (shannonEntropy(body) < 4.5 || isPlaceholderValue(body)) return undefined;
+  if (shannonEntropy(body) < 4.5 || isPlaceholderToken(body)) return undefined;
   return { start: offset, end, kind: 'github_pat' };
 }
 

@@ -12,7 +12,7 @@
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { shannonEntropy } from '../entropy.js';
-import { isPlaceholderValue } from '../placeholder.js';
+import { isPlaceholderToken } from '../placeholder.js';
 import { endsToken, isAlnum, isBase64Url, keywordOffsets, MAX_MATCHES_PER_DETECTOR, runEnd, startsToken } from '../text-search.js';
 
 const PREFIXES = ['glpat-', 'gloas-', 'gldt-', 'glrt-', 'glcbt-', 'glptt-', 'glft-', 'glimt-', 'glagent-', 'glsoat-', 'glffct-', 'gr1348941'];
@@ -41,7 +41,7 @@ function tokenAt(text: string, offset: number, prefix: string): SecretMatch | un
   const length = bodyEnd - bodyStart;
   if (length < MIN_BODY || length > MAX_BODY) return undefined;
   const body = text.slice(bodyStart, bodyEnd);
-  if (shannonEntropy(body) < 3.3 || isPlaceholderValue(body)) return undefined;
+  if (shannonEntropy(body) < 3.3 || isPlaceholderToken(body)) return undefined;
   const suffix = routableSuffixLength(text, bodyEnd);
   if (suffix === 0) {
     // A following `.` ends a sentence, but `.x` would be more token than we understand.

@@ -9,7 +9,7 @@
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { shannonEntropy } from '../entropy.js';
-import { isPlaceholderValue } from '../placeholder.js';
+import { isPlaceholderToken } from '../placeholder.js';
 import { endsToken, isAlnum, keywordOffsets, MAX_MATCHES_PER_DETECTOR } from '../text-search.js';
 
 const KEYWORD = 'hooks.slack.com/services/';
@@ -24,7 +24,7 @@ export function findSlackWebhooks(input: SecretInput): SecretMatch[] {
     const m = PATH.exec(text);
     if (m === null || !endsToken(text, PATH.lastIndex, isAlnum)) continue;
     const secret = m[1] as string;
-    if (shannonEntropy(secret) < 3.5 || isPlaceholderValue(secret)) continue;
+    if (shannonEntropy(secret) < 3.5 || isPlaceholderToken(secret)) continue;
     // The path is the credential; the host and `/services/` are public.
     matches.push({ start: offset + KEYWORD.length, end: PATH.lastIndex, kind: 'incoming-webhook' });
     if (matches.length >= MAX_MATCHES_PER_DETECTOR) break;

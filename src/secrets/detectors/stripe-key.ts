@@ -10,7 +10,7 @@
 import type { SecretDetector, SecretInput, SecretMatch } from '../detector.js';
 import { frameworks, remediation, SP_800_190_URL } from '../detector-defaults.js';
 import { shannonEntropy } from '../entropy.js';
-import { isPlaceholderValue } from '../placeholder.js';
+import { isPlaceholderToken } from '../placeholder.js';
 import { endsToken, isAlnum, keywordOffsets, MAX_MATCHES_PER_DETECTOR, runEnd, startsToken } from '../text-search.js';
 
 const PREFIXES = ['sk_live_', 'rk_live_'];
@@ -29,7 +29,7 @@ export function findStripeKeys(input: SecretInput): SecretMatch[] {
       const length = end - bodyStart;
       if (length < MIN_BODY || length > MAX_BODY || !endsToken(text, end, isTokenChar)) continue;
       const body = text.slice(bodyStart, end);
-      if (shannonEntropy(body) < 3.8 || isPlaceholderValue(body)) continue;
+      if (shannonEntropy(body) < 3.8 || isPlaceholderToken(body)) continue;
       matches.push({ start: offset, end, kind: prefix.slice(0, 2) === 'sk' ? 'secret-key' : 'restricted-key' });
       if (matches.length >= MAX_MATCHES_PER_DETECTOR) return matches;
     }
