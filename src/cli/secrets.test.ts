@@ -44,14 +44,22 @@ test('fs: secrets in text files and inside an app binary, .git skipped, files ov
   copyFileSync('/bin/true', join(dir, 'bin', 'tool'));
   const binaryId = awsKeyId();
   writeFileSync(join(dir, 'bin', 'tool'), Buffer.concat([readFileSync('/bin/true'), Buffer.from(`\0${binaryId}\0`)]));
+  // A Spring Boot style jar (built by Info-ZIP's zip) with a key in a packaged properties file.
+  const jarId = awsKeyId();
+  const props = `spring.application.name=billing\ncloud.aws.credentials.access-key=${jarId}\n`;
+  mkdirSync(join(dir, 'jarsrc', 'BOOT-INF', 'classes'), { recursive: true });
+  writeFileSync(join(dir, 'jarsrc', 'BOOT-INF', 'classes', 'application.properties'), props);
+  const zipped = spawnSync('zip', ['-qr', join(dir, 'deploy', 'billing.jar'), 'BOOT-INF'], { cwd: join(dir, 'jarsrc') });
+  const haveZip = zipped.status === 0;
   // A large log with a key past the first megabyte.
   writeFileSync(join(dir, 'big.log'), `${'request ok\n'.repeat(200_000)}key=${awsKeyId()}\n`);
 
-  const r = run(['fs', dir, '-f', 'json', '-q', '--scanners', 'secret', '--secret-max-file-size', '1MiB']);
+  const r = run(['fs', dir, '-f', 'json', '-q', '--scanners', 'secret', '--secret-max-file-size', '1MiB', '--skip-dirs', 'jarsrc']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as ScanResult;
   const found = (result.secrets ?? []).map((s) => `${s.file.slice(dir.length)}:${s.line ?? '-'}`).sort();
-  assert.deepEqual(found, ['/bin/tool:-', `/deploy/tls.key:1`, `/settings.py:${lineOf(settings, id)}`].sort());
+  const jarHit = `/deploy/billing.jar!/BOOT-INF/classes/application.properties:${lineOf(props, jarId)}`;
+  assert.deepEqual(found, ['/bin/tool:-', `/deploy/tls.key:1`, `/settings.py:${lineOf(settings, id)}`, ...(haveZip ? [jarHit] : [])].sort());
   assert.ok(result.warnings.some((w) => w.input.endsWith('big.log') && /first 1048576 bytes/.test(w.message)));
   assert.equal(result.target.sourceKind, 'filesystem');
   assert.ok(!r.stdout.includes(id.slice(4)) && !r.stdout.includes(binaryId.slice(4)));

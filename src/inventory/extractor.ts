@@ -28,6 +28,8 @@ export interface SecretRecord {
   endLine: number;
   endColumn: number;
   match: string;
+  /** For a member of a zip-format archive (`app.jar`): its name inside, shown as `app.jar!/member`. */
+  member?: string;
 }
 
 interface ExtractorBase {

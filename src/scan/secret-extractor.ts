@@ -15,12 +15,13 @@ import type { FileMeta } from '../core/types.js';
 import type { Extraction, SecretRecord, StreamExtractor, StreamSink } from '../inventory/extractor.js';
 import { SECRET_DETECTORS } from '../secrets/index.js';
 import { looksBinary, printableStrings, scanText } from '../secrets/scan-text.js';
+import { ARCHIVE_EXTENSIONS, scanArchiveForSecrets } from './secret-archive.js';
 
 export const SECRET_EXTRACTOR_ID = 'secrets';
 export const DEFAULT_SECRET_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Bump when the reading logic changes; detector changes are caught by the fingerprint below. */
-const READER_VERSION = 1;
+const READER_VERSION = 2;
 
 /** Detector ids and their order: a new or reordered detector invalidates cached layers. */
 function detectorFingerprint(): number {
@@ -31,8 +32,10 @@ function detectorFingerprint(): number {
 const SKIPPED_EXTENSIONS = new Set([
   'png', 'jpg', 'jpeg', 'gif', 'ico', 'bmp', 'webp', 'tif', 'tiff', 'svgz', 'mp3', 'mp4', 'ogg', 'wav', 'avi', 'webm',
   'woff', 'woff2', 'ttf', 'otf', 'eot', 'pfb', 'gz', 'tgz', 'xz', 'bz2', 'zst', 'lz4', 'lzma', '7z', 'rar', 'deb', 'rpm', 'apk',
-  'pyc', 'pyo', 'class', 'o', 'a', 'mo', 'gmo', 'db', 'sqlite', 'dat', 'bin', 'wasm', 'node', 'jar', 'war', 'ear', 'whl', 'zip',
+  'pyc', 'pyo', 'class', 'o', 'a', 'mo', 'gmo', 'db', 'sqlite', 'dat', 'bin', 'wasm', 'node',
 ]);
+/** Zip-format archives are read whole up to this size, for their members (a central directory sits at the end). */
+const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
 /** Directories whose files are data, not configuration: nothing a team writes lives there. */
 const SKIPPED_DIRS = ['usr/share/locale/', 'usr/share/i18n/', 'usr/share/zoneinfo/', 'usr/share/fonts/', 'usr/share/icons/', 'usr/lib/locale/', 'usr/share/mime/', 'proc/', 'sys/', 'dev/'];
@@ -56,7 +59,7 @@ export function wantsForSecrets(path: string, meta: FileMeta): boolean {
   return true;
 }
 
-type Mode = 'undecided' | 'text' | 'strings' | 'latin1' | 'skip';
+type Mode = 'undecided' | 'text' | 'strings' | 'latin1' | 'zip' | 'skip';
 
 /** Collects the head of one file, decides how to read it from its first bytes, scans it at the end. */
 class SecretSink implements StreamSink {
@@ -64,12 +67,15 @@ class SecretSink implements StreamSink {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
   private truncated = false;
+  private maxBytes: number;
 
   constructor(
     private readonly path: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly systemDirs: readonly string[],
-  ) {}
+  ) {
+    this.maxBytes = ARCHIVE_EXTENSIONS.has(extensionOf(path)) ? Math.max(maxBytes, MAX_ARCHIVE_BYTES) : maxBytes;
+  }
 
   write(chunk: Buffer): void {
     if (this.mode === 'skip') return;
@@ -89,16 +95,22 @@ class SecretSink implements StreamSink {
   private decide(): void {
     const head = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     if (PKCS12.test(this.path)) this.mode = 'latin1';
+    else if (ARCHIVE_EXTENSIONS.has(extensionOf(this.path)) && head[0] === 0x50 && head[1] === 0x4b) this.mode = 'zip';
     else if (!looksBinary(head.subarray(0, 8192))) this.mode = 'text';
     else if (ELF_MAGIC.every((b, i) => head[i] === b) && !this.systemDirs.some((d) => this.path.startsWith(d))) this.mode = 'strings';
     else this.mode = 'skip';
     if (this.mode === 'skip') this.chunks.length = 0;
   }
 
-  finish(): Extraction {
+  async finish(): Promise<Extraction> {
     if (this.mode === 'undecided') this.decide();
     if (this.mode === 'skip' || this.kept === 0) return {};
     const bytes = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    if (this.mode === 'zip') {
+      if (this.truncated) return { warnings: [`archive larger than ${this.maxBytes} bytes; its members were not scanned for secrets`] };
+      const found = await scanArchiveForSecrets(this.path, bytes);
+      return { ...(found.secrets.length > 0 ? { secrets: found.secrets } : {}), ...(found.warnings.length > 0 ? { warnings: found.warnings } : {}) };
+    }
     const text = this.mode === 'text' ? bytes.toString('utf8') : this.mode === 'latin1' ? bytes.toString('latin1') : printableStrings(bytes);
     // Line numbers of strings pulled out of a binary mean nothing: report the file only.
     const located = this.mode === 'text';

@@ -79,7 +79,7 @@ export function secretFindingsFromLayers(analyses: readonly LayerAnalysis[], lay
       for (const secret of record.result.secrets ?? []) {
         const detector = DETECTORS.get(secret.ruleId);
         if (!detector) continue; // a cache entry from another detector set (cannot happen: the fingerprint keys the cache)
-        const f = finding(detector, secret, `/${record.path}`);
+        const f = finding(detector, secret, secret.member !== undefined ? `/${record.path}!/${secret.member}` : `/${record.path}`);
         const ref = layers?.[index];
         if (ref) f.layer = ref;
         if (layers) {
