@@ -24,6 +24,7 @@ import { runLangSuite } from './lang.js';
 import { runOsPkgdbSuite } from './os-pkgdb.js';
 import { renderSuite, renderSummary, summarize, type SuiteResult } from './report.js';
 import { runRootfsSuite } from './rootfs.js';
+import { runSignaturesSuite } from './signatures.js';
 
 type SuiteRunner = (scanner: string, scratch: Scratch) => Promise<SuiteResult>;
 
@@ -37,6 +38,7 @@ const SUITES: Record<string, SuiteRunner> = {
   polaris: runPolarisSuite,
   'kube-linter': runKubeLinterSuite,
   'config-realworld': runConfigRealworldSuite,
+  signatures: runSignaturesSuite,
 };
 
 /**
@@ -251,6 +253,35 @@ export const REQUIRED: ReadonlySet<string> = new Set<string>([
     'success.yaml',
   ]),
   ...under('polaris/runAsRootAllowed/', ['failure.yaml', 'success.yaml']),
+  // signatures: every sigstore-conformance bundle-verify case (verdict, and for _fail cases the README's reason)
+  ...under('signatures/', [
+    'bundle-with-sct-with-extensions', 'happy-path-intoto-in-dsse-v3', 'happy-path-v0.1', 'happy-path-v0.2', 'happy-path-v0.3',
+    'happy-path-v0.3-new-mediaType', 'intoto-with-custom-trust-root', 'managed-key-and-trusted-root', 'managed-key-happy-path',
+    'rekor2-checkpoint-cosigned', 'rekor2-checkpoint-multiple-cosigs', 'rekor2-checkpoint-origin-not-first',
+    'rekor2-checkpoint-two-sigs-cosigned', 'rekor2-checkpoint-two-sigs-from-origin', 'rekor2-dsse-happy-path',
+    'rekor2-happy-path', 'rekor2-timestamp-with-embedded-cert', 'rekor2-timestamp-with-expired-cert-chain',
+    'rekor2-timestamp-without-embedded-cert', 'trust-root-tlog-validity-end-inclusive', 'trust-root-tsa-validity-end-inclusive',
+  ]),
+  ...under('signatures/', [
+    'bundle-empty-certificate-chain_fail', 'bundle-from-wrong-instance_fail', 'bundle-invalid-base64-signature_fail',
+    'bundle-malformed-json_fail', 'bundle-negative-log-index_fail', 'bundle-unknown-version_fail', 'bundle-with-root-cert_fail',
+    'checkpoint-bad-keyhint_fail', 'checkpoint-wrong-roothash_fail', 'dsse-invalid-sig_fail', 'dsse-mismatch-envelope_fail',
+    'dsse-mismatch-sig_fail', 'inclusion-proof-corrupted-hash_fail', 'incorrect-public-key_fail',
+    'integrated-time-in-future_fail', 'intoto-expired-certificate_fail', 'intoto-log-entry-mismatch_fail',
+    'intoto-missing-inclusion-proof_fail', 'intoto-set-outside-signing-cert-validity_fail',
+    'intoto-tsa-timestamp-outside-cert-validity_fail', 'invalid-checkpoint-signature_fail', 'invalid-ct-key_fail',
+    'invalid-inclusion-proof_fail', 'managed-key-no-key_fail', 'managed-key-wrong-key_fail', 'message-digest-mismatch_fail',
+    'rekor2-checkpoint-missing-log-signature_fail', 'rekor2-checkpoint-missing-origin_fail',
+    'rekor2-checkpoint-missing-root-hash_fail', 'rekor2-checkpoint-missing-size_fail',
+    'rekor2-checkpoint-no-matching-signature_fail', 'rekor2-dsse-invalid-sig_fail', 'rekor2-dsse-mismatch-envelope_fail',
+    'rekor2-dsse-mismatch-sig_fail', 'rekor2-no-inclusion-proof_fail', 'rekor2-no-timestamp_fail',
+    'rekor2-timestamp-outside-trust-root-tsa-validity_fail', 'rekor2-timestamp-outside-tsa-cert-validity_fail',
+    'rekor2-timestamp-payload-mismatch_fail', 'rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail',
+    'rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail', 'rekor2-timestamp-with-incorrect-time_fail',
+    'set-invalid-signature_fail', 'signature-mismatch_fail', 'trust-root-tlog-missing-validity-start_fail',
+    'wrong-hashedrekord-artifact_fail', 'wrong-hashedrekord-cert-and-sig_fail', 'wrong-hashedrekord-entry_fail',
+    'wrong-material_fail',
+  ]),
 ]);
 
 async function runSuite(name: string, runner: SuiteRunner, scanner: string, scratch: Scratch): Promise<SuiteResult> {
