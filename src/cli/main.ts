@@ -5,19 +5,21 @@
  * Each command lives in commands/<name>.ts and is registered in COMMANDS below.
  */
 import { Command } from 'commander';
-import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, asStockadeError } from '../core/errors.js';
+import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, VERIFY_FAILED_EXIT, asStockadeError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { configCommand } from './commands/config.js';
 import { dbCommand } from './commands/db.js';
 import { imageCommand } from './commands/image.js';
 import { rootfsCommand } from './commands/rootfs.js';
 import { fsCommand } from './commands/fs.js';
+import { verifyCommand } from './commands/verify.js';
 import { sbomCommand } from './commands/sbom.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, fsCommand, rootfsCommand, sbomCommand, configCommand, dbCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, fsCommand, rootfsCommand, sbomCommand, configCommand, verifyCommand, dbCommand];
 
 const EXIT_CODE_HELP = [
   [0, 'ok', 'scan finished, result written (see --exit-code for gating on findings)'],
+  [VERIFY_FAILED_EXIT, 'verification_failed', '`stockade verify`: a requirement of the trust policy or a signature check did not hold'],
   ...Object.entries(ERROR_CODES).map(([code, v]) => [v.exit, code, v.summary] as const),
   [SCAN_INCOMPLETE_EXIT, 'scan_incomplete', 'result written, but some package data could not be read (see warnings)'],
 ] as const;
@@ -44,6 +46,8 @@ Examples:
   $ stockade rootfs /mnt/container-root                      an unpacked root filesystem
   $ stockade config k8s/ Dockerfile docker-compose.yml -f sarif -o config.sarif
   $ stockade config k8s/ --pss-level baseline --config stockade.yaml   trust policy and allow-lists from a settings file
+  $ stockade image ghcr.io/acme/app:1.4                      pull from a registry (TLS, Docker credentials), layers scanned as they stream
+  $ stockade verify ghcr.io/acme/app@sha256:... --key cosign.pub   trust policy and cosign signature; exit 0 only when all hold
   $ stockade sbom ./sbom.spdx.json                           vulnerabilities of an existing SBOM
   $ stockade db update                                       fetch OSV data (osv.dev, or --db-repository mirror)
   $ stockade db import ./osv/*.zip ./debian-tracker.json     import advisories offline

@@ -81,6 +81,21 @@ export function addOutputOptions(cmd: Command): Command {
     .option('--debug', 'print stack traces for errors (for bug reports)');
 }
 
+/** How to reach registries: `image REF` and `verify REF`. */
+export function addRegistryOptions(cmd: Command): Command {
+  const repeat = (v: string, prev: string[] = []) => [...prev, v];
+  return cmd
+    .option('--insecure-registry <host>', 'allow plain HTTP to this registry host[:port] (loopback too); repeatable', repeat)
+    .option('--ca-file <file>', 'extra CA certificates (PEM) to trust for registries, besides the system store, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS; repeatable', repeat)
+    .option('--username <user>', "registry user for the image's registry (also STOCKADE_USERNAME; Docker config.json and credential helpers are read too)")
+    .option('--password <password>', 'registry password or token (also STOCKADE_PASSWORD)')
+    .option('--timeout <ms>', 'timeout of each registry request, milliseconds', (t: string) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 100 || n > 3_600_000) throw new InvalidArgumentError('expected milliseconds between 100 and 3600000');
+      return n;
+    });
+}
+
 export function addScanOptions(cmd: Command): Command {
   return addOutputOptions(cmd)
     .option('--scanners <list>', `scanners to run on the inventory: ${SCANNERS.join(', ')}; "none" = inventory only`, parseScanners)

@@ -18,8 +18,15 @@ export async function emitResult(result: ScanResult, opts: { format?: string; ou
   // A terminal that does not report its width (some ptys) still gets a readable table.
   const width = process.stdout.columns || (toTerminal ? 120 : undefined);
   const writerOptions = { color, ...(width ? { width } : {}) };
-  const pieces = writer.stream ? writer.stream(result, writerOptions) : [writer.write(result, writerOptions)];
-  const target = opts.output;
+  await emitPieces(writer.stream ? writer.stream(result, writerOptions) : [writer.write(result, writerOptions)], opts.output);
+}
+
+/** Text a command made itself (`verify`), to stdout or --output, with the same error handling. */
+export async function emitText(text: string, output: string | undefined): Promise<void> {
+  await emitPieces([text], output);
+}
+
+async function emitPieces(pieces: Iterable<string>, target: string | undefined): Promise<void> {
   try {
     await pipeline(Readable.from(coalesce(pieces), { objectMode: false }), target ? createWriteStream(target) : stdoutKeptOpen());
   } catch (e) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, StockadeError } from './errors.js';
+import { ERROR_CODES, SCAN_INCOMPLETE_EXIT, StockadeError, VERIFY_FAILED_EXIT } from './errors.js';
 import { REPO_ROOT } from '../testing/corpus.js';
 
 test('docs/errors.md documents exactly the error codes and their exit codes', () => {
@@ -14,8 +14,9 @@ test('docs/errors.md documents exactly the error codes and their exit codes', ()
   for (const [code, { exit }] of Object.entries(ERROR_CODES)) {
     assert.equal(documented.get(code), exit, `${code} must be documented with exit ${exit}`);
   }
-  for (const [code] of rows) assert.ok(code in ERROR_CODES || code === 'scan_incomplete', `${code} is documented but not in ERROR_CODES`);
+  for (const [code] of rows) assert.ok(code in ERROR_CODES || code === 'scan_incomplete' || code === 'verification_failed', `${code} is documented but not in ERROR_CODES`);
   assert.equal(documented.get('scan_incomplete'), SCAN_INCOMPLETE_EXIT);
+  assert.equal(documented.get('verification_failed'), VERIFY_FAILED_EXIT);
 });
 
 test('one-line messages fold newlines and name the input', () => {

@@ -33,6 +33,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Exit code when the result was written but some package data could not be read. */
 export const SCAN_INCOMPLETE_EXIT = 11;
+/** `stockade verify`: it ran, and a trust-policy requirement or signature check did not hold (cosign's code too). */
+export const VERIFY_FAILED_EXIT = 1;
 
 export class StockadeError extends Error {
   readonly code: ErrorCode;

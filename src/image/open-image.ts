@@ -42,7 +42,7 @@ export interface OpenImageOptions {
 }
 
 const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
-const MAX_INDEX_DEPTH = 4;
+export const MAX_INDEX_DEPTH = 4;
 
 function blobName(digest: string): string {
   const [alg, hex] = digest.split(':') as [string, string];
@@ -140,7 +140,7 @@ async function readImage(label: string, files: ArchiveFiles, ref: string | undef
   );
 }
 
-interface Candidate {
+export interface Candidate {
   descriptor: Descriptor;
   /** Platform from the index entry that pointed here. */
   platform?: Platform;
@@ -221,7 +221,7 @@ async function readOciLayout(label: string, files: ArchiveFiles, ref: string | u
   return { info, layers: attachHistory(layers, config), notes };
 }
 
-function choosePlatform(label: string, candidates: Candidate[], wanted: Platform | undefined, notes: string[]): Candidate {
+export function choosePlatform(label: string, candidates: Candidate[], wanted: Platform | undefined, notes: string[]): Candidate {
   const withPlatform = candidates.filter((c) => c.platform);
   if (candidates.length === 1) {
     const only = candidates[0] as Candidate;
@@ -295,7 +295,7 @@ async function readDockerArchive(
 }
 
 /** Non-empty history entries line up with layers, in order. */
-function attachHistory(layers: LayerSource[], config: ImageConfig): LayerSource[] {
+export function attachHistory(layers: LayerSource[], config: ImageConfig): LayerSource[] {
   const producing = (config.history ?? []).filter((h) => !h.empty_layer);
   if (producing.length !== layers.length) return layers;
   return layers.map((l, i) => {
@@ -304,7 +304,7 @@ function attachHistory(layers: LayerSource[], config: ImageConfig): LayerSource[
   });
 }
 
-function imageInfo(
+export function imageInfo(
   label: string,
   sourceKind: ImageInfo['sourceKind'],
   config: ImageConfig,
