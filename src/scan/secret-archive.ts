@@ -81,6 +81,9 @@ export async function scanArchiveForSecrets(archivePath: string, bytes: Buffer):
   } catch (e) {
     return { secrets, warnings: [`not a readable zip archive (${(e as Error).message}); members not scanned for secrets`] };
   }
+  // An 'error' emitted between our reads (a damaged entry found while we are not waiting)
+  // would otherwise be an uncaught exception; the reads report their own errors.
+  zip.on('error', () => undefined);
   let left = MAX_TOTAL_BYTES;
   let seen = 0;
   try {
