@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { StockadeError } from '../core/errors.js';
-import type { TrustPolicy } from '../config/project-config.js';
+import type { ProjectConfig, TrustPolicy } from '../config/project-config.js';
 import { parsePlatform } from '../image/oci.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import { openRegistryImage } from '../registry/open-registry-image.js';
@@ -20,13 +20,16 @@ import type { VerifyReport } from './commands/verify.js';
 /** Largest signature payload we fetch (cosign's simple-signing payloads are a few hundred bytes). */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
-/** Registry settings from the command line, shared by `image REF` and `verify REF`. */
-export function registryOptions(raw: Record<string, unknown>): RegistryClientOptions {
+/** Registry settings from the command line and stockade.yaml (`registries`), shared by `image REF` and `verify REF`. */
+export function registryOptions(raw: Record<string, unknown>, project?: ProjectConfig): RegistryClientOptions {
   const options: RegistryClientOptions = {};
-  const insecure = raw['insecureRegistry'] as string[] | undefined;
-  if (insecure?.length) options.insecureRegistries = insecure;
-  const caFiles = raw['caFile'] as string[] | undefined;
-  if (caFiles?.length) options.caFiles = caFiles;
+  const settings = project?.registries;
+  const base = project?.file ? dirname(project.file) : process.cwd();
+  const insecure = [...((raw['insecureRegistry'] as string[] | undefined) ?? []), ...(settings?.insecure ?? [])];
+  if (insecure.length) options.insecureRegistries = insecure;
+  const caFiles = [...((raw['caFile'] as string[] | undefined) ?? []), ...(settings?.caFiles ?? []).map((f) => resolve(base, f))];
+  if (caFiles.length) options.caFiles = caFiles;
+  if (settings?.mirrors) options.mirrors = settings.mirrors;
   if (typeof raw['username'] === 'string') options.username = raw['username'];
   if (typeof raw['password'] === 'string') options.password = raw['password'];
   if (typeof raw['timeout'] === 'number') options.timeoutMs = raw['timeout'];
@@ -68,9 +71,11 @@ async function fetchCosignSignatures(client: RegistryClient, ref: ImageReference
   return out;
 }
 
-export async function verifyImageReference(image: string, trust: TrustPolicy, raw: Record<string, unknown>, configFile?: string): Promise<VerifyReport> {
+export async function verifyImageReference(image: string, project: ProjectConfig, raw: Record<string, unknown>): Promise<VerifyReport> {
+  const trust: TrustPolicy = project.trust ?? {};
+  const configFile = project.file;
   const ref = parseReferenceOrUsage(image);
-  const client = new RegistryClient({ ...registryOptions(raw), credentialsRegistry: ref.registry });
+  const client = new RegistryClient({ ...registryOptions(raw, project), credentialsRegistry: ref.registry });
   try {
     const top = await client.getManifest(ref);
     const platform = raw['platform'] as string | undefined;

@@ -2,6 +2,7 @@
  * `stockade.yaml`: the settings a team keeps beside its code. One file, one section per
  * concern, each validated strictly (an unknown key is an error, not a silent no-op):
  *
+ *   registries:  mirrors, plain-HTTP registries and extra CAs for pulls
  *   trust:       which images may run (registries, digests, tags, age, signatures)
  *   secrets:     what the secret scanner may ignore (rules, paths) and how much it reads
  *   enforcement: deny / warn / audit / off per rule, severity or group, and exceptions
@@ -91,8 +92,20 @@ export const EnforcementConfigSchema = z
   })
   .strict();
 
+export const RegistriesConfigSchema = z
+  .object({
+    /** Mirrors per registry, tried first for content addressed by digest: `docker.io: [mirror.internal:5000]`. */
+    mirrors: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
+    /** Registries that may be reached over plain HTTP (as --insecure-registry). */
+    insecure: z.array(z.string().min(1)).optional(),
+    /** Extra CA certificate files (PEM) for registries, relative to this file. */
+    caFiles: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
 export const ProjectConfigSchema = z
   .object({
+    registries: RegistriesConfigSchema.optional(),
     trust: TrustPolicySchema.optional(),
     secrets: SecretsConfigSchema.optional(),
     enforcement: EnforcementConfigSchema.optional(),
@@ -102,6 +115,7 @@ export const ProjectConfigSchema = z
 export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
 export type SecretsConfig = z.infer<typeof SecretsConfigSchema>;
 export type EnforcementConfig = z.infer<typeof EnforcementConfigSchema>;
+export type RegistriesConfig = z.infer<typeof RegistriesConfigSchema>;
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema> & { file?: string };
 
 /** Validates parsed YAML; the error names the file and the first offending field. */

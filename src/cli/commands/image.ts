@@ -43,7 +43,7 @@ export function imageCommand(): Command {
       progress,
       configChecks: opts.scanners.includes('config'),
       // A reference (not --input) is pulled from its registry, layers streamed into the walk.
-      ...(raw['input'] ? {} : { open: () => openRegistryImage(input, { ...registryOptions(raw), ...(platform ? { platform: parsePlatform(platform) } : {}) }) }),
+      ...(raw['input'] ? {} : { open: () => openRegistryImage(input, { ...registryOptions(raw, opts.project), ...(platform ? { platform: parsePlatform(platform) } : {}) }) }),
       ...(opts.scanners.includes('secret') ? { secrets: secretOptions(opts) } : {}),
     });
     await completeScan(result, opts);

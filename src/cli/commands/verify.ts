@@ -95,7 +95,7 @@ export function verifyCommand(): Command {
     } else {
       if (!image) throw new StockadeError('usage', 'verify', 'give an image reference, or --bundle FILE --artifact FILE');
       const project = await loadProjectConfig(raw['config'] as string | undefined);
-      report = await verifyImageReference(image, project.trust ?? {}, raw, project.file);
+      report = await verifyImageReference(image, project, raw);
     }
     const format = (raw['format'] as string | undefined) ?? (process.stdout.isTTY ? 'table' : 'json');
     if (format !== 'table' && format !== 'json') throw new StockadeError('usage', format, 'verify writes table or json');
