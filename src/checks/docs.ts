@@ -14,6 +14,9 @@ function appliesTo(rule: DocumentedRule): string {
 }
 
 function suppressionHint(rule: DocumentedRule): string {
+  if (rule.kind === 'docker-api') {
+    return `Set its mode (deny, warn, audit, off) or exempt users and images with an expiring, reasoned exception in stockade.yaml (\`enforcement.rules\`, \`enforcement.exceptions\`).`;
+  }
   return rule.kind
     ? `Suppress a deliberate exception on the line (or the line above) with \`# stockade:ignore ${rule.id} <reason>\`; the finding is still reported as suppressed.`
     : `Allow test fixtures or documentation examples in stockade.yaml (\`secrets: {allow: {paths: [...], rules: [${rule.id}]}}\`) or the ignore file; allowed findings are still reported as suppressed.`;

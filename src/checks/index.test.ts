@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/corpus.js';
 import { generatedDocs } from './docs.js';
 import { SECRET_DETECTORS } from '../secrets/index.js';
+import { API_RULES } from '../enforce/docker-authz/rules/index.js';
 import { ADAPTERS, RULES } from './index.js';
 import { isFrameworkRef } from './rule.js';
 
@@ -27,7 +28,7 @@ test('every rule has complete metadata, a unique id and well-formed framework re
 });
 
 test('docs/rules/ matches the rule metadata (run `npm run docs` after changing a rule)', () => {
-  const expected = generatedDocs([...RULES, ...SECRET_DETECTORS]);
+  const expected = generatedDocs([...RULES, ...SECRET_DETECTORS, ...API_RULES]);
   const dir = join(REPO_ROOT, 'docs', 'rules');
   const present = existsSync(dir) ? readdirSync(dir).map((n) => `docs/rules/${n}`) : [];
   assert.deepEqual(present.sort(), [...expected.keys()].sort(), 'stale or missing pages');

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/corpus.js';
 import { generatedDocs } from './docs.js';
 import { SECRET_DETECTORS } from '../secrets/index.js';
+import { API_RULES } from '../enforce/docker-authz/rules/index.js';
 import { RULES } from './index.js';
 
-const files = generatedDocs([...RULES, ...SECRET_DETECTORS]);
+const files = generatedDocs([...RULES, ...SECRET_DETECTORS, ...API_RULES]);
 const dir = join(REPO_ROOT, 'docs', 'rules');
 mkdirSync(dir, { recursive: true });
 for (const name of readdirSync(dir)) if (!files.has(`docs/rules/${name}`)) rmSync(join(dir, name));

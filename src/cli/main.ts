@@ -13,9 +13,10 @@ import { imageCommand } from './commands/image.js';
 import { rootfsCommand } from './commands/rootfs.js';
 import { fsCommand } from './commands/fs.js';
 import { verifyCommand } from './commands/verify.js';
+import { serverCommand } from './commands/server.js';
 import { sbomCommand } from './commands/sbom.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, fsCommand, rootfsCommand, sbomCommand, configCommand, verifyCommand, dbCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [imageCommand, fsCommand, rootfsCommand, sbomCommand, configCommand, verifyCommand, serverCommand, dbCommand];
 
 const EXIT_CODE_HELP = [
   [0, 'ok', 'scan finished, result written (see --exit-code for gating on findings)'],

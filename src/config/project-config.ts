@@ -7,6 +7,8 @@
  *   secrets:     what the secret scanner may ignore (rules, paths) and how much it reads
  *   enforcement: deny / warn / audit / off per rule, severity or group, and exceptions
  *                (namespace, labels, images, users) that expire, each with a reason
+ *   authz:       the Docker authorization plugin's own settings (untrusted images and
+ *                users, sandbox runtimes, read-only users, engine sockets)
  *
  * Found by `--config FILE`, else `./stockade.yaml` when present. Parsed with the same
  * bounded YAML reader as configuration checks (alias bombs refused).
@@ -16,6 +18,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { StockadeError } from '../core/errors.js';
 import { parseYamlFile } from '../checks/yaml-source.js';
+import { AuthzSettingsSchema } from '../enforce/docker-authz/settings.js';
 
 export const PROJECT_CONFIG_FILE = 'stockade.yaml';
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -109,6 +112,7 @@ export const ProjectConfigSchema = z
     trust: TrustPolicySchema.optional(),
     secrets: SecretsConfigSchema.optional(),
     enforcement: EnforcementConfigSchema.optional(),
+    authz: AuthzSettingsSchema.optional(),
   })
   .strict();
 

@@ -16,6 +16,8 @@ import { composePidsLimit } from './rules/pids-limit.js';
 import { composeEnvironmentSecrets } from './rules/environment-secrets.js';
 import { composePortsAllInterfaces } from './rules/ports-all-interfaces.js';
 import { composePrivilegedPorts } from './rules/privileged-ports.js';
+import { composeHostDevices } from './rules/host-devices.js';
+import { composeConfinementDisabled } from './rules/confinement-disabled.js';
 
 export { parseComposeFile, composeFromYaml, type ComposeDoc, type ComposeFile, type ComposeService } from './parse.js';
 
@@ -35,4 +37,6 @@ export const COMPOSE_RULES: readonly Rule<ComposeDoc>[] = [
   composeEnvironmentSecrets,
   composePortsAllInterfaces,
   composePrivilegedPorts,
+  composeHostDevices,
+  composeConfinementDisabled,
 ];

@@ -156,6 +156,28 @@ const FIXTURES: Array<{ name: string; rules: string[]; text: string }> = [
         published: "8082"
 `,
   },
+  {
+    name: 'host devices and confinement switches (Compose file reference: devices, device_cgroup_rules, security_opt)',
+    rules: ['SK-COMPOSE-0016', 'SK-COMPOSE-0017'],
+    text: `services:
+  a:
+    image: x
+    devices:
+      - /dev/sda:/dev/xvda:rwm   # expect SK-COMPOSE-0016
+      - source: /dev/kmsg        # expect SK-COMPOSE-0016
+        target: /dev/kmsg
+    device_cgroup_rules:
+      - 'a *:* rwm'              # expect SK-COMPOSE-0016
+    security_opt:
+      - label:disable            # expect SK-COMPOSE-0017
+      - systempaths=unconfined   # expect SK-COMPOSE-0017
+      - label=level:s0:c100,c200
+      - no-new-privileges:true
+  b:
+    image: x
+    security_opt: [apparmor=docker-default]
+`,
+  },
 ];
 
 function markedLines(text: string, ruleId: string): number[] {
