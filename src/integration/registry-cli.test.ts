@@ -138,3 +138,29 @@ test('verify REF: cosign key signatures, the trust policy, and each failure name
   assert.match(outside.stdout, /FAIL registry/);
   assert.match(outside.stdout, /NOT verified/);
 });
+
+test('admission trust facts: signatures verified once per digest, only where the policy asks', async (t) => {
+  if (!fx) return t.skip(missing ?? 'registry fixture unavailable');
+  const { RegistryClient } = await import('../registry/client.js');
+  const { registryTrustFactsProvider } = await import('../trust/registry-facts.js');
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const dir = join(fx.base, 'facts');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'k.pub'), key.publicKey.export({ type: 'spki', format: 'pem' }));
+  const digest = await digestOf(fx, 'app:2');
+  await pushCosignSignature(fx, 'app', digest, digest, key.privateKey);
+  const project = { file: join(dir, 'stockade.yaml'), trust: { signatures: [{ repositories: [`${fx.registry.host}/app`], keys: ['k.pub'] }] } };
+  const client = new RegistryClient({ caFiles: [fx.pki.caCert], username: fx.username, password: fx.password, credentialsRegistry: fx.registry.host, env: fx.env });
+  try {
+    const facts = registryTrustFactsProvider(project, client);
+    const signed = await facts(`${fx.registry.host}/app:2`);
+    assert.equal(signed.signature?.ok, true, signed.signature?.message);
+    assert.ok(signed.created instanceof Date);
+    // Pinned by the same digest: the cached verdict, the same object.
+    assert.equal(await facts(`${fx.registry.host}/app@${digest}`), await facts(`${fx.registry.host}/app:2`));
+    const uncovered = await facts(`${fx.registry.host}/multi:1`);
+    assert.equal(uncovered.signature, undefined, 'no signature requirement covers multi');
+  } finally {
+    client.close();
+  }
+});

@@ -13,6 +13,10 @@ import { printAdmissionManifests, DEFAULT_IMAGE, DEFAULT_MANIFEST_NAMESPACE } fr
 import { parseListen, startAdmissionServer } from '../../enforce/admission/server.js';
 import { parseSize } from '../options.js';
 import { dockerAuthzCommand } from '../../enforce/docker-authz/command.js';
+import { loadProjectConfig } from '../../config/project-config.js';
+import { RegistryClient } from '../../registry/client.js';
+import { registryTrustFactsProvider, trustNeedsRegistryFacts } from '../../trust/registry-facts.js';
+import { registryOptions } from '../verify-image.js';
 
 function parseSeconds(text: string): number {
   const n = Number(text);
@@ -92,8 +96,12 @@ Examples:
       if (opts.pssConfig) files.pssConfig = opts.pssConfig;
       if (opts.config) files.config = opts.config;
       if (opts.namespaceLabels) files.namespaceLabels = opts.namespaceLabels;
+      // Image age and signatures come from registries, verified once per digest.
+      const project = await loadProjectConfig(opts.config);
+      const trustFacts = trustNeedsRegistryFacts(project) ? registryTrustFactsProvider(project, new RegistryClient(registryOptions({}, project))) : undefined;
       const app = new AdmissionApp({
         files,
+        ...(trustFacts ? { trustFacts } : {}),
         enableMutation: opts.enableMutation === true,
         templates: opts.pssTemplates,
         onError: opts.onError,

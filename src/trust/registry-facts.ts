@@ -1,0 +1,137 @@
+/**
+ * What the trust policy needs to know about an image beyond its reference, read from
+ * its registry: the digest the reference resolves to, the image's creation time, and
+ * its cosign signatures verified against the keys and identities that apply to its
+ * repository. Shared by `stockade verify` and the admission webhook (which caches the
+ * answers by digest). Signatures are fetched over the network; verifying them is not.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { StockadeError } from '../core/errors.js';
+import type { ProjectConfig } from '../config/project-config.js';
+import type { Platform } from '../image/oci.js';
+import { RegistryClient } from '../registry/client.js';
+import { openRegistryImage } from '../registry/open-registry-image.js';
+import { parseImageReference, type ImageReference } from '../registry/reference.js';
+import { cosignSignatureTag, parseCosignSignatureManifest, verifyCosignSignatures, type CosignSignature, type KeylessIdentity } from '../signatures/cosign.js';
+import { signatureRequirementsFor, type TrustFacts } from './policy.js';
+
+/** Largest signature payload fetched (cosign's simple-signing payloads are a few hundred bytes). */
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export interface SignatureExpectations {
+  /** PEM public keys (contents). */
+  keys: string[];
+  keyless: KeylessIdentity[];
+  requireTransparencyLog?: boolean;
+}
+
+export interface GatheredFacts {
+  /** The digest the reference resolves to (the index digest for a multi-platform image). */
+  digest: string;
+  facts: TrustFacts;
+}
+
+/** Keys and identities the policy names for this repository (key paths relative to the settings file). */
+export async function policySignatureExpectations(ref: ImageReference, project: ProjectConfig): Promise<SignatureExpectations> {
+  const base = project.file ? dirname(project.file) : process.cwd();
+  const requirements = signatureRequirementsFor(ref, project.trust ?? {});
+  const keyFiles = requirements.flatMap((r) => (r.keys ?? []).map((k) => resolve(base, k)));
+  return { keys: await Promise.all(keyFiles.map(readPublicKey)), keyless: requirements.flatMap((r) => r.keyless ?? []) };
+}
+
+export async function readPublicKey(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new StockadeError('not_found', file, `cannot read public key: ${e.code ?? e.message}`);
+  });
+}
+
+/** The cosign signatures stored beside the image (`sha256-<hex>.sig`), payloads fetched; empty when none. */
+async function fetchCosignSignatures(client: RegistryClient, ref: ImageReference, digest: string): Promise<CosignSignature[]> {
+  const sigRef: ImageReference = { registry: ref.registry, repository: ref.repository, tag: cosignSignatureTag(digest) };
+  let manifest;
+  try {
+    manifest = await client.getManifest(sigRef);
+  } catch (e) {
+    // No signature tag: the image is unsigned (the verifier says so); anything else is a real failure.
+    if (e instanceof StockadeError && e.code === 'not_found' && /manifest unknown|not found|404/i.test(e.message)) return [];
+    throw e;
+  }
+  const parsed = parseCosignSignatureManifest(manifest.bytes);
+  const out: CosignSignature[] = [];
+  for (const layer of parsed.layers) {
+    const payload = await client.getBlobBytes(sigRef, { digest: layer.layerDigest, size: layer.size }, MAX_PAYLOAD_BYTES);
+    out.push({ ...layer, payload });
+  }
+  return out;
+}
+
+/** Digest, creation time and (when keys or identities are expected) the signature verdict. */
+export async function gatherRegistryFacts(client: RegistryClient, image: string, ref: ImageReference, expect: SignatureExpectations, platform?: Platform): Promise<GatheredFacts> {
+  const top = await client.getManifest(ref);
+  const facts: TrustFacts = {};
+  const source = await openRegistryImage(image, { client, ...(platform ? { platform } : {}) });
+  try {
+    if (source.info.created) facts.created = new Date(source.info.created);
+  } finally {
+    await source.close();
+  }
+  if (expect.keys.length > 0 || expect.keyless.length > 0) {
+    const result = verifyCosignSignatures({
+      imageDigest: top.digest,
+      dockerReference: `${ref.registry}/${ref.repository}`,
+      signatures: await fetchCosignSignatures(client, ref, top.digest),
+      keys: expect.keys,
+      keyless: expect.keyless,
+      requireTransparencyLog: expect.requireTransparencyLog === true,
+    });
+    facts.signature = { ok: result.ok, message: result.message };
+  }
+  return { digest: top.digest, facts };
+}
+
+/** Entries kept by the admission cache; beyond this the oldest go first. */
+const MAX_CACHED = 10_000;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_CACHED) map.delete(map.keys().next().value as K);
+}
+
+/**
+ * For enforcement points: facts per image, with signatures verified once per digest
+ * (a digest's content never changes) and a tag's digest re-resolved after `tagTtlMs`
+ * (a tag can move). Failed lookups are not cached. Only worth running when the trust
+ * policy asks for age or signatures.
+ */
+export function registryTrustFactsProvider(project: ProjectConfig, client: RegistryClient, tagTtlMs = 60_000): (image: string) => Promise<TrustFacts> {
+  const digests = new Map<string, { digest: string; at: number }>();
+  const byDigest = new Map<string, Promise<TrustFacts>>();
+  return async (image) => {
+    const ref = parseImageReference(image);
+    let digest = ref.digest;
+    if (!digest) {
+      const known = digests.get(image);
+      if (known && Date.now() - known.at < tagTtlMs) digest = known.digest;
+      else {
+        digest = (await client.getManifest(ref)).digest;
+        remember(digests, image, { digest, at: Date.now() });
+      }
+    }
+    const key = `${ref.registry}/${ref.repository}@${digest}`;
+    let facts = byDigest.get(key);
+    if (!facts) {
+      const pinned: ImageReference = { registry: ref.registry, repository: ref.repository, digest };
+      facts = policySignatureExpectations(pinned, project).then(async (expect) => (await gatherRegistryFacts(client, key, pinned, expect)).facts);
+      remember(byDigest, key, facts);
+      facts.catch(() => byDigest.delete(key));
+    }
+    return facts;
+  };
+}
+
+/** True when the trust policy needs facts only a registry can give (age, signatures). */
+export function trustNeedsRegistryFacts(project: ProjectConfig): boolean {
+  return Boolean(project.trust?.maxImageAge || project.trust?.signatures?.length);
+}
