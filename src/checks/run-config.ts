@@ -24,6 +24,8 @@ export interface ConfigRunOptions {
   setRules?: readonly SetRule[];
   /** Also look for credentials in each configuration file's text (Dockerfile ENV/ARG/RUN, manifests, Compose). */
   scanSecrets?: (file: string, text: string) => SecretFinding[];
+  /** Policies over all Kubernetes documents (CEL rules, ValidatingAdmissionPolicies): their findings and load problems. */
+  policyCheck?: (docs: readonly LocatedDocument[]) => { findings: ConfigFinding[]; warnings: ScanWarning[] };
 }
 
 /** Directories that hold dependencies or VCS data, not a team's configuration. */
@@ -150,6 +152,15 @@ export async function runConfigChecks(paths: string[], options: ConfigRunOptions
       const finding = toFinding(rule as unknown as AnyRule, v, v.file);
       const s = suppressionsByFile.get(v.file)?.lookup(rule.id, finding.line);
       if (s) finding.suppressed = { kind: 'inline', source: `${v.file}:${s.line}`, ...(s.reason ? { justification: s.reason } : {}) };
+      findings.push(finding);
+    }
+  }
+  if (options.policyCheck) {
+    const checked = options.policyCheck(kubernetesDocs);
+    warnings.push(...checked.warnings);
+    for (const finding of checked.findings) {
+      const s = suppressionsByFile.get(finding.file)?.lookup(finding.ruleId, finding.line);
+      if (s) finding.suppressed = { kind: 'inline', source: `${finding.file}:${s.line}`, ...(s.reason ? { justification: s.reason } : {}) };
       findings.push(finding);
     }
   }

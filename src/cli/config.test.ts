@@ -180,3 +180,41 @@ test('config -f html shows misconfigurations with every string from the files es
   assert.ok(!r.stdout.includes('<img src=x'), 'hostile service names are escaped');
   assert.ok(r.stdout.includes('&lt;img src=x'));
 });
+
+test('config --policy runs ValidatingAdmissionPolicies offline; SARIF names the policy; compile errors are located', () => {
+  // The example policy of the Kubernetes ValidatingAdmissionPolicy documentation: replicas <= 5.
+  const dir = mkdtempSync(join(tmpdir(), 'stockade-vap-'));
+  const policy = [
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingAdmissionPolicy',
+    'metadata: {name: demo-policy.example.com}',
+    'spec:',
+    '  failurePolicy: Fail',
+    '  matchConstraints:',
+    '    resourceRules:',
+    '    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}',
+    '  validations:',
+    '  - expression: "object.spec.replicas <= 5"',
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingAdmissionPolicyBinding',
+    'metadata: {name: demo-binding-test.example.com}',
+    'spec: {policyName: demo-policy.example.com, validationActions: [Deny]}',
+  ].join('\n');
+  writeFileSync(join(dir, 'policy.yaml'), policy);
+  mkdirSync(join(dir, 'k8s'));
+  const deployment = (name: string, replicas: number) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: prod}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: nginx}]}\n`;
+  writeFileSync(join(dir, 'k8s', 'big.yaml'), deployment('big', 7));
+  writeFileSync(join(dir, 'k8s', 'small.yaml'), deployment('small', 3));
+  const r = run(['config', join(dir, 'k8s'), '--policy', join(dir, 'policy.yaml'), '-f', 'sarif', '-q', '--scanners', 'config']);
+  const sarif = JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+  const hits = sarif.runs[0]?.results.filter((x) => x.ruleId === 'demo-policy.example.com') ?? [];
+  assert.deepEqual(hits.map((x) => x.locations[0]?.physicalLocation.artifactLocation.uri.split('/').pop()), ['big.yaml']);
+
+  writeFileSync(join(dir, 'broken.yaml'), policy.replace('object.spec.replicas <= 5', 'object.spec.replicas <= '));
+  const broken = run(['config', join(dir, 'k8s'), '--policy', join(dir, 'broken.yaml'), '-f', 'json', '-q', '--scanners', 'config']);
+  assert.equal(broken.code, 11, 'a policy that does not compile makes the run incomplete');
+  const warning = (JSON.parse(broken.stdout) as ScanResult).warnings.find((w) => w.input.endsWith('broken.yaml'));
+  assert.match(warning?.message ?? '', /broken\.yaml:10:\d+: .*demo-policy\.example\.com.*compil/);
+});

@@ -9,6 +9,7 @@
  *                (namespace, labels, images, users) that expire, each with a reason
  *   authz:       the Docker authorization plugin's own settings (untrusted images and
  *                users, sandbox runtimes, read-only users, engine sockets)
+ *   policies:    custom rules in CEL, run by `config` and the admission webhook
  *
  * Found by `--config FILE`, else `./stockade.yaml` when present. Parsed with the same
  * bounded YAML reader as configuration checks (alias bombs refused).
@@ -19,6 +20,7 @@ import { z } from 'zod';
 import { StockadeError } from '../core/errors.js';
 import { parseYamlFile } from '../checks/yaml-source.js';
 import { AuthzSettingsSchema } from '../enforce/docker-authz/settings.js';
+import { PoliciesConfigSchema } from '../policy/cel/schema.js';
 
 export const PROJECT_CONFIG_FILE = 'stockade.yaml';
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -113,6 +115,8 @@ export const ProjectConfigSchema = z
     secrets: SecretsConfigSchema.optional(),
     enforcement: EnforcementConfigSchema.optional(),
     authz: AuthzSettingsSchema.optional(),
+    /** Custom rules in CEL (see src/policy/cel/schema.ts). */
+    policies: PoliciesConfigSchema.optional(),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { runConfigChecks } from '../../checks/run-config.js';
 import { checksFor, parsePssVersion } from '../../checks/kubernetes/index.js';
 import { completeScan } from '../complete-scan.js';
 import { secretFindingsInText } from '../../scan/secret-findings.js';
+import { celPolicyCheck } from '../policies.js';
 import type { RuleContext } from '../../checks/rule.js';
 import { addScanOptions, resolveScanOptions } from '../options.js';
 
@@ -21,6 +22,7 @@ export function configCommand(): Command {
     .argument('<path...>', 'files or directories (walked; node_modules and .git skipped)')
     .option('--max-file-size <bytes>', 'skip (with a warning) configuration files larger than this', parseBytes, 128 * 1024 * 1024)
     .option('--pss-version <version>', 'Pod Security Standards version to judge against: latest or v1.N (as pod-security-admission versions them)', 'latest')
+    .option('--policy <path>', 'Kubernetes ValidatingAdmissionPolicy files or directories (policies, bindings, param objects in any mix) to run offline with the verdict the API server would give; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addOption(
       new Option('--pss-level <level>', 'Pod Security Standards level: baseline runs only baseline checks; restricted runs both, minus the baseline checks a restricted one replaces (as pod-security-admission does)')
         .choices(['baseline', 'restricted'])
@@ -38,6 +40,7 @@ export function configCommand(): Command {
     const project = opts.project;
     const context: RuleContext = { pssVersion, pssChecks: new Set(checksFor(raw['pssLevel'] as 'baseline' | 'restricted', pssVersion).map((c) => c.id)) };
     if (project.trust) context.trust = project.trust;
+    const policyCheck = await celPolicyCheck((raw['policy'] as string[] | undefined) ?? [], project);
     // Secrets in configuration files are found unless --scanners leaves them out.
     const secrets = !opts.scannersExplicit || (raw['scanners'] as string[]).includes('secret');
     const result = await runConfigChecks(paths, {
@@ -46,6 +49,7 @@ export function configCommand(): Command {
       context,
       setRules: KUBERNETES_SET_RULES,
       ...(secrets ? { scanSecrets: secretFindingsInText } : {}),
+      ...(policyCheck ? { policyCheck } : {}),
     });
     await completeScan(result, opts);
   });

@@ -17,6 +17,7 @@ import { loadProjectConfig } from '../../config/project-config.js';
 import { RegistryClient } from '../../registry/client.js';
 import { registryTrustFactsProvider, trustNeedsRegistryFacts } from '../../trust/registry-facts.js';
 import { registryOptions } from '../verify-image.js';
+import { celAdmissionHook } from '../policies.js';
 
 function parseSeconds(text: string): number {
   const n = Number(text);
@@ -26,6 +27,7 @@ function parseSeconds(text: string): number {
 
 interface AdmissionOptions {
   listen: string;
+  policy?: string[];
   tlsCert?: string;
   tlsKey?: string;
   pssConfig?: string;
@@ -53,6 +55,7 @@ export function admissionCommand(): Command {
     .option('--tls-key <file>', 'PEM private key of the serving certificate')
     .option('--pss-config <file>', 'PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): default levels/versions and exemptions, as the PodSecurity plugin reads it')
     .option('--config <file>', 'stockade.yaml: trust policy and enforcement modes/exceptions (default: ./stockade.yaml when present)')
+    .option('--policy <path>', 'ValidatingAdmissionPolicy files or directories (policies, bindings, params) to enforce with CEL; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--namespace-labels <file>', 'namespace -> labels (a mapping, or `kubectl get namespaces -o yaml`): the webhook never calls the API server')
     .option('--enable-mutation', 'serve /mutate: add seccompProfile RuntimeDefault and allowPrivilegeEscalation false where absent (JSONPatch, CREATE only)')
     .addOption(new Option('--pss-templates <mode>', 'a workload whose pod template fails the namespace enforce level: deny it, or warn as the PodSecurity plugin does (its pods are refused when created)').choices(['deny', 'warn']).default('deny'))
@@ -99,9 +102,13 @@ Examples:
       // Image age and signatures come from registries, verified once per digest.
       const project = await loadProjectConfig(opts.config);
       const trustFacts = trustNeedsRegistryFacts(project) ? registryTrustFactsProvider(project, new RegistryClient(registryOptions({}, project))) : undefined;
+      // CEL: ValidatingAdmissionPolicies (--policy) and stockade.yaml `policies`, as `stockade config` runs them.
+      const cel = await celAdmissionHook(opts.policy ?? [], project);
+      for (const problem of cel?.problems ?? []) logger.warn({ policy: problem }, 'policy problem');
       const app = new AdmissionApp({
         files,
         ...(trustFacts ? { trustFacts } : {}),
+        ...(cel ? { hooks: [cel.hook] } : {}),
         enableMutation: opts.enableMutation === true,
         templates: opts.pssTemplates,
         onError: opts.onError,
