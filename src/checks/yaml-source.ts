@@ -60,7 +60,7 @@ const BATCH_CHARS = 4 * 1024 * 1024;
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /** Offsets of line starts, for offset -> 1-based line and column. */
-class LineIndex {
+export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);

@@ -44,6 +44,7 @@ import {
 } from './environment.js';
 import { KindRegistry, splitApiVersion, type GroupVersionKind, type GroupVersionResource } from './kinds.js';
 import { celTypeName, toCelValue } from './values.js';
+import { LineIndex } from '../../checks/yaml-source.js';
 
 // ---- types ------------------------------------------------------------------------------------
 
@@ -168,22 +169,6 @@ export const MAX_POLICY_FILE_BYTES = 8 * 1024 * 1024;
 const MAX_ALIASES = 200;
 const MAX_DOCUMENTS = 10_000;
 
-class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  at(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (this.starts[lo] as number) + 1 };
-  }
-}
 
 interface LocatedValue {
   value: unknown;
