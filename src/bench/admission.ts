@@ -24,6 +24,7 @@ import pino from 'pino';
 import { AdmissionApp } from '../enforce/admission/app.js';
 import { startAdmissionServer } from '../enforce/admission/server.js';
 import { deploymentOf, makeTestTls, review } from '../enforce/admission/test-support.js';
+import { pacedLoad, type PacedResult } from './paced-load.js';
 
 const TARGET_P99_MS = 5;
 const TARGET_RATE = 500;
@@ -213,58 +214,29 @@ dev: {pod-security.kubernetes.io/enforce: privileged, pod-security.kubernetes.io
   );
 }
 
-/**
- * Open-loop load at a steady rate: request k is sent at start + k/rate whatever happened to
- * earlier ones (no coordinated omission), on a keep-alive pool of `connections`. Latency is
- * from the moment the request is handed to the client to the end of the response; the
- * driver's own lateness (timer jitter between the scheduled and the actual send) is
- * measured apart, and both are reported.
- */
-async function paced(url: string, ca: Buffer, mix: readonly string[], rate: number, seconds: number, connections: number, onAnswer: (status: number, body: string) => void): Promise<{ latencies: number[]; fromSchedule: number[]; errors: number; seconds: number }> {
+/** The steady driver over HTTPS to /validate (see paced-load.ts). */
+async function paced(url: string, ca: Buffer, mix: readonly string[], rate: number, seconds: number, connections: number, onAnswer: (status: number, body: string) => void): Promise<PacedResult> {
   const u = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: connections, ca });
-  const latencies: number[] = [];
-  const fromSchedule: number[] = [];
-  let errors = 0;
-  const total = Math.round(rate * seconds);
-  const inFlight: Array<Promise<void>> = [];
-  const start = performance.now();
-  const send = (k: number): Promise<void> =>
-    new Promise((resolve) => {
-      const scheduled = start + (k * 1000) / rate;
-      const body = mix[k % mix.length] as string;
-      const sent = performance.now();
-      const req = httpsRequest({ hostname: u.hostname, port: u.port, path: '/validate', method: 'POST', agent, servername: 'localhost', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const done = performance.now();
-          latencies.push(done - sent);
-          fromSchedule.push(done - scheduled);
-          onAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
-          resolve();
+  try {
+    return await pacedLoad(rate, seconds, (k) =>
+      new Promise<boolean>((resolve) => {
+        const body = mix[k % mix.length] as string;
+        const req = httpsRequest({ hostname: u.hostname, port: u.port, path: '/validate', method: 'POST', agent, servername: 'localhost', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            onAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+            resolve(true);
+          });
         });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end(body);
-    });
-  let k = 0;
-  await new Promise<void>((done) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-      while (k < due) inFlight.push(send(k++));
-      if (k >= total) return done();
-      setTimeout(tick, Math.max(0, start + (k * 1000) / rate - performance.now()));
-    };
-    tick();
-  });
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  return { latencies, fromSchedule, errors, seconds: elapsed };
+        req.on('error', () => resolve(false));
+        req.end(body);
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
 }
 
 await main();
