@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import { SCAN_INCOMPLETE_EXIT } from '../core/errors.js';
 import type { ConfigFinding, Package, ScanResult, SecretFinding } from '../core/types.js';
 import { applySecretAllowList } from '../scan/secret-findings.js';
+import { writeScanVerdict } from '../scan/verdict-store.js';
+
+const IMAGE_SOURCES: ReadonlySet<string> = new Set(['oci-layout', 'oci-archive', 'docker-archive', 'registry']);
 import { applyIgnores, isExpired, loadIgnoreFile } from '../policy/ignore-file.js';
 import { applyVex, loadVex } from '../policy/vex.js';
 import { scanVulnerabilities } from '../scan/vuln-scan.js';
@@ -28,6 +31,8 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
       required: opts.scannersExplicit || opts.exitCode !== undefined,
       log: note,
     });
+    // The image's verdict, before this run's filters, for enforcement points (admission).
+    if (IMAGE_SOURCES.has(result.target.sourceKind)) writeScanVerdict(opts.cacheDir, result);
     applyPolicy(result, opts, note);
   }
   if (result.misconfigurations) {

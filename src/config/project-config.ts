@@ -74,6 +74,20 @@ export const EnforcementConfigSchema = z
     severities: z.partialRecord(z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']), modeSchema).optional(),
     /** Mode per rule id (`SK-K8S-0101`) or group prefix (`SK-K8S-01*`, `pss`, `trust`). */
     rules: z.record(z.string().min(1), modeSchema).optional(),
+    /** Block images by the verdict of their last `stockade image` scan (kept in the cache directory). */
+    scanVerdicts: z
+      .object({
+        /** Severities that block (default CRITICAL). */
+        block: z.array(z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'])).min(1).optional(),
+        /** Count only findings that have a fixed version (the image could be rebuilt clean). */
+        fixableOnly: z.boolean().optional(),
+        /** An image never scanned is a finding too. */
+        requireScan: z.boolean().optional(),
+        /** A verdict older than this (`7d`, `36h`) counts as no verdict. */
+        maxAge: z.string().regex(/^[1-9][0-9]{0,5}[hdw]$/, 'use a number followed by h, d or w (e.g. 7d)').optional(),
+      })
+      .strict()
+      .optional(),
     exceptions: z
       .array(
         z

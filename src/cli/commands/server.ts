@@ -18,6 +18,8 @@ import { RegistryClient } from '../../registry/client.js';
 import { registryTrustFactsProvider, trustNeedsRegistryFacts } from '../../trust/registry-facts.js';
 import { registryOptions } from '../verify-image.js';
 import { celAdmissionHook } from '../policies.js';
+import { scanVerdictHook } from '../../enforce/admission/scan-verdicts.js';
+import { defaultCacheDir } from '../../image/layer-cache.js';
 
 function parseSeconds(text: string): number {
   const n = Number(text);
@@ -27,6 +29,7 @@ function parseSeconds(text: string): number {
 
 interface AdmissionOptions {
   listen: string;
+  cacheDir: string;
   policy?: string[];
   tlsCert?: string;
   tlsKey?: string;
@@ -55,6 +58,7 @@ export function admissionCommand(): Command {
     .option('--tls-key <file>', 'PEM private key of the serving certificate')
     .option('--pss-config <file>', 'PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): default levels/versions and exemptions, as the PodSecurity plugin reads it')
     .option('--config <file>', 'stockade.yaml: trust policy and enforcement modes/exceptions (default: ./stockade.yaml when present)')
+    .option('--cache-dir <dir>', 'where `stockade image` left its scan verdicts (used with enforcement.scanVerdicts)', defaultCacheDir())
     .option('--policy <path>', 'ValidatingAdmissionPolicy files or directories (policies, bindings, params) to enforce with CEL; repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--namespace-labels <file>', 'namespace -> labels (a mapping, or `kubectl get namespaces -o yaml`): the webhook never calls the API server')
     .option('--enable-mutation', 'serve /mutate: add seccompProfile RuntimeDefault and allowPrivilegeEscalation false where absent (JSONPatch, CREATE only)')
@@ -105,10 +109,13 @@ Examples:
       // CEL: ValidatingAdmissionPolicies (--policy) and stockade.yaml `policies`, as `stockade config` runs them.
       const cel = await celAdmissionHook(opts.policy ?? [], project);
       for (const problem of cel?.problems ?? []) logger.warn({ policy: problem }, 'policy problem');
+      // Scan verdicts that `stockade image` left in the cache directory (enforcement.scanVerdicts).
+      const verdicts = project.enforcement?.scanVerdicts;
+      const hooks = [...(cel ? [cel.hook] : []), ...(verdicts ? [scanVerdictHook(opts.cacheDir, verdicts)] : [])];
       const app = new AdmissionApp({
         files,
         ...(trustFacts ? { trustFacts } : {}),
-        ...(cel ? { hooks: [cel.hook] } : {}),
+        ...(hooks.length > 0 ? { hooks } : {}),
         enableMutation: opts.enableMutation === true,
         templates: opts.pssTemplates,
         onError: opts.onError,
