@@ -8,8 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScanResult } from '../core/types.js';
 import { REPO_ROOT } from '../testing/corpus.js';
@@ -67,6 +68,44 @@ async function pushCosignSignature(f: RegistryFixture, repo: string, signedDiges
   );
   const tag = `sha256-${tagDigest.slice(7)}.sig`;
   await skopeoCopy(`oci:${dir}:sig`, `docker://${f.registry.host}/${repo}:${tag}`, { certDir: f.pki.certDir, creds: f.creds }, { preserveDigests: true });
+}
+
+/** The distribution API's monolithic upload (POST then PUT ?digest=), with basic auth over the test CA. */
+function registryCall(f: RegistryFixture, method: string, path: string, body?: Buffer, contentType?: string): Promise<{ status: number; location?: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const [host, port] = f.registry.host.split(':');
+    const req = httpsRequest(
+      {
+        host,
+        port: Number(port),
+        method,
+        path,
+        ca: readFileSync(f.pki.caCert),
+        headers: { authorization: `Basic ${Buffer.from(f.creds).toString('base64')}`, ...(body ? { 'content-length': body.length, 'content-type': contentType ?? 'application/octet-stream' } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function pushBlob(f: RegistryFixture, repo: string, blob: Buffer): Promise<void> {
+  const start = await registryCall(f, 'POST', `/v2/${repo}/blobs/uploads/`);
+  assert.equal(start.status, 202, start.text);
+  const location = new URL(start.location ?? '', `https://${f.registry.host}`);
+  location.searchParams.set('digest', sha256(blob));
+  const put = await registryCall(f, 'PUT', `${location.pathname}${location.search}`, blob);
+  assert.equal(put.status, 201, put.text);
+}
+
+async function pushManifest(f: RegistryFixture, repo: string, reference: string, manifest: Buffer, mediaType: string): Promise<void> {
+  const put = await registryCall(f, 'PUT', `/v2/${repo}/manifests/${reference}`, manifest, mediaType);
+  assert.equal(put.status, 201, put.text);
 }
 
 test('image REF: pulled over TLS with credentials, layers verified and walked as they stream', async (t) => {
@@ -163,4 +202,46 @@ test('admission trust facts: signatures verified once per digest, only where the
   } finally {
     client.close();
   }
+});
+
+test('verify REF finds Sigstore bundles among referrers (fallback tag schema on distribution 2.8) and names why one fails', async (t) => {
+  if (!fx) return t.skip(missing ?? 'registry fixture unavailable');
+  const { bundleCases } = await import('../conformance/signatures.js');
+  const happy = bundleCases()?.find((c) => c.name === 'managed-key-happy-path');
+  if (!happy) return t.skip('../shared/corpus/signatures not present');
+  // A real, valid Sigstore bundle (managed key) — but for the conformance artifact, not this image.
+  const bundle = readFileSync(join(happy.dir, 'bundle.sigstore.json'));
+  const imageDigest = await digestOf(fx, 'dockerv2:1');
+  const bundleType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+  const empty = Buffer.from('{}');
+  const referrer = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: bundleType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(empty), size: empty.length },
+      layers: [{ mediaType: bundleType, digest: sha256(bundle), size: bundle.length }],
+      subject: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: imageDigest, size: 1 },
+      annotations: { 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1', 'dev.sigstore.bundle.content': 'dsse-envelope' },
+    }),
+  );
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(referrer), size: referrer.length, artifactType: bundleType, annotations: { 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1' } }],
+    }),
+  );
+  // skopeo (Debian 12) will not push an OCI 1.1 artifact index with digests preserved, so the
+  // test speaks the distribution API itself: blob uploads, then the manifests.
+  const tag = `sha256-${imageDigest.slice(7)}`;
+  for (const blob of [bundle, empty]) await pushBlob(fx, 'dockerv2', blob);
+  await pushManifest(fx, 'dockerv2', sha256(referrer), referrer, 'application/vnd.oci.image.manifest.v1+json');
+  await pushManifest(fx, 'dockerv2', tag, index, 'application/vnd.oci.image.index.v1+json');
+  const r = cli(['verify', `${fx.registry.host}/dockerv2:1`, ...auth(fx), '-f', 'json', '--key', join(happy.dir, 'key.pub')]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout) as { results: Array<{ requirement: string; ok: boolean; message: string }> };
+  const signature = report.results.find((x) => x.requirement === 'signature');
+  assert.match(signature?.message ?? '', /Sigstore bundle referrer/);
+  assert.match(signature?.message ?? '', /digest|subject|artifact/i);
 });

@@ -15,6 +15,8 @@ import { openRegistryImage } from '../registry/open-registry-image.js';
 import { parseImageReference, type ImageReference } from '../registry/reference.js';
 import { cosignSignatureTag, parseCosignSignatureManifest, verifyCosignSignatures, type CosignSignature, type KeylessIdentity } from '../signatures/cosign.js';
 import { signatureRequirementsFor, type TrustFacts } from './policy.js';
+import { MAX_BUNDLE_LAYER_BYTES, parseBundleReferrerManifest, parseBundleReferrers, referrersFallbackTag } from '../signatures/referrers.js';
+import { COSIGN_SIGN_PREDICATE_TYPE, verifySigstoreBundleText } from '../signatures/sigstore-bundle.js';
 
 /** Largest signature payload fetched (cosign's simple-signing payloads are a few hundred bytes). */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -66,6 +68,46 @@ async function fetchCosignSignatures(client: RegistryClient, ref: ImageReference
   return out;
 }
 
+/**
+ * Sigstore bundles attached as OCI 1.1 referrers (`cosign sign --new-bundle-format`): from
+ * the referrers API, or the `sha256-<hex>` fallback tag on registries without it.
+ */
+async function fetchBundleReferrers(client: RegistryClient, ref: ImageReference, digest: string): Promise<Buffer[]> {
+  let index: unknown = await client.getReferrers(ref, digest);
+  if (index === undefined) {
+    try {
+      index = (await client.getManifest({ registry: ref.registry, repository: ref.repository, tag: referrersFallbackTag(digest) })).bytes;
+    } catch (e) {
+      if (e instanceof StockadeError && e.code === 'not_found' && /manifest unknown|not found|404/i.test(e.message)) return [];
+      throw e;
+    }
+  }
+  const bundles: Buffer[] = [];
+  for (const referrer of parseBundleReferrers(index)) {
+    if (referrer.predicateType !== undefined && referrer.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) continue;
+    const manifest = await client.getManifest({ registry: ref.registry, repository: ref.repository, digest: referrer.digest });
+    const layer = parseBundleReferrerManifest(manifest.bytes);
+    bundles.push(await client.getBlobBytes(ref, { digest: layer.digest, size: layer.size }, MAX_BUNDLE_LAYER_BYTES));
+  }
+  return bundles;
+}
+
+/** One verdict over cosign `.sig` signatures and referrer bundles: any one that verifies is enough. */
+function verifyBundles(bundles: readonly Buffer[], digest: string, expect: SignatureExpectations): { ok: boolean; message: string } | undefined {
+  if (bundles.length === 0) return undefined;
+  const [algorithm = 'sha256', hex = ''] = digest.split(':');
+  const failures: string[] = [];
+  const attempts = [...expect.keys.map((key) => ({ key })), ...expect.keyless.map((k) => ({ identity: k.identity, issuer: k.issuer }))];
+  for (const bundle of bundles) {
+    for (const who of attempts) {
+      const r = verifySigstoreBundleText(bundle, { artifactDigest: { algorithm, hex }, predicateType: COSIGN_SIGN_PREDICATE_TYPE, ...who });
+      if (r.ok) return { ok: true, message: `Sigstore bundle referrer verified: ${r.message}` };
+      failures.push(r.message);
+    }
+  }
+  return { ok: false, message: `${bundles.length} Sigstore bundle referrer(s), none verified: ${[...new Set(failures)].slice(0, 3).join('; ')}` };
+}
+
 /** Digest, creation time and (when keys or identities are expected) the signature verdict. */
 export async function gatherRegistryFacts(client: RegistryClient, image: string, ref: ImageReference, expect: SignatureExpectations, platform?: Platform): Promise<GatheredFacts> {
   const top = await client.getManifest(ref);
@@ -77,15 +119,21 @@ export async function gatherRegistryFacts(client: RegistryClient, image: string,
     await source.close();
   }
   if (expect.keys.length > 0 || expect.keyless.length > 0) {
+    const signatures = await fetchCosignSignatures(client, ref, top.digest);
     const result = verifyCosignSignatures({
       imageDigest: top.digest,
       dockerReference: `${ref.registry}/${ref.repository}`,
-      signatures: await fetchCosignSignatures(client, ref, top.digest),
+      signatures,
       keys: expect.keys,
       keyless: expect.keyless,
       requireTransparencyLog: expect.requireTransparencyLog === true,
     });
     facts.signature = { ok: result.ok, message: result.message };
+    // cosign's newer bundle format lives among the image's referrers instead of the `.sig` tag.
+    if (!result.ok) {
+      const bundles = verifyBundles(await fetchBundleReferrers(client, ref, top.digest), top.digest, expect);
+      if (bundles) facts.signature = bundles.ok || signatures.length === 0 ? bundles : { ok: false, message: `${result.message}; ${bundles.message}` };
+    }
   }
   return { digest: top.digest, facts };
 }
