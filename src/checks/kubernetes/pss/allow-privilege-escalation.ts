@@ -14,7 +14,7 @@ const noEscalationV1Dot8: PodCheckFn = (_meta, spec) => {
     else paths.push([...c.path, 'securityContext']);
   }
   if (bad.length === 0) return ALLOWED;
-  return denied('allowPrivilegeEscalation != false', `${containerList(bad)} do not set securityContext.allowPrivilegeEscalation=false`, paths);
+  return denied('allowPrivilegeEscalation != false', `${containerList(bad)} must set securityContext.allowPrivilegeEscalation=false`, paths);
 };
 
 /** From v1.25 Windows pods are exempt (no setuid binaries or no_new_privs there). */

@@ -19,7 +19,7 @@ const appArmorProfileV1Dot0: PodCheckFn = (meta, spec) => {
   const paths: FieldPath[] = [];
   const podProfile = asObject(podSecurityContext(spec)?.appArmorProfile);
   if (podProfile && !allowedType(asString(podProfile.type))) {
-    setters.push('the pod');
+    setters.push('pod');
     values.push(asString(podProfile.type));
     paths.push(['spec', 'securityContext', 'appArmorProfile']);
   }

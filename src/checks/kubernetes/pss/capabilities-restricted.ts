@@ -30,7 +30,7 @@ const capabilitiesRestrictedV1Dot22: PodCheckFn = (_meta, spec) => {
     if (found) addingForbidden.push(c.name);
   }
   const details: string[] = [];
-  if (missingDrop.length > 0) details.push(`${containerList(missingDrop)} do not set securityContext.capabilities.drop=["ALL"]`);
+  if (missingDrop.length > 0) details.push(`${containerList(missingDrop)} must set securityContext.capabilities.drop=["ALL"]`);
   if (addingForbidden.length > 0) details.push(`${containerList(addingForbidden)} add ${quoted(sortedUnique(forbidden))} in securityContext.capabilities.add`);
   if (details.length === 0) return ALLOWED;
   return denied('unrestricted capabilities', details.join('; '), paths);

@@ -13,7 +13,7 @@ const privilegedV1Dot0: PodCheckFn = (_meta, spec) => {
     }
   }
   if (bad.length === 0) return ALLOWED;
-  return denied('privileged', `${containerList(bad)} set securityContext.privileged=true; it must be false or unset`, paths);
+  return denied('privileged', `${containerList(bad)} must not set securityContext.privileged=true`, paths);
 };
 
 export const privileged = definePssCheck('privileged', 'baseline', [{ since: v(1, 0), check: privilegedV1Dot0 }]);

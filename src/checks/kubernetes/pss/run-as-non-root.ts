@@ -12,7 +12,7 @@ const runAsNonRootV1Dot0: PodCheckFn = (_meta, spec) => {
   if (isSet(podValue)) {
     if (podValue === true) podNonRoot = true;
     else {
-      setters.push('the pod');
+      setters.push('pod');
       explicitPaths.push(['spec', 'securityContext', 'runAsNonRoot']);
     }
   }
@@ -35,8 +35,9 @@ const runAsNonRootV1Dot0: PodCheckFn = (_meta, spec) => {
   // verdict is the same, but every offending container gets its own finding, so one
   // fix-and-rescan round shows them all.
   const details: string[] = [];
-  if (setters.length > 0) details.push(`${setters.join(' and ')} set securityContext.runAsNonRoot=false`);
-  if (implicit.length > 0) details.push(`neither the pod nor ${containerList(implicit)} set securityContext.runAsNonRoot=true`);
+  if (setters.length > 0) details.push(`${setters.join(' and ')} must not set securityContext.runAsNonRoot=false`);
+  // As pod-security-admission: the explicit setters when there are any, else the implicit ones.
+  if (implicit.length > 0 && setters.length === 0) details.push(`pod or ${containerList(implicit)} must set securityContext.runAsNonRoot=true`);
   if (details.length === 0) return ALLOWED;
   return denied('runAsNonRoot != true', details.join('; '), [...explicitPaths, ...implicitPaths]);
 };

@@ -7,7 +7,7 @@ const runAsUserV1Dot23: PodCheckFn = (_meta, spec) => {
   const setters: string[] = [];
   const paths: FieldPath[] = [];
   if (podSecurityContext(spec)?.runAsUser === 0) {
-    setters.push('the pod');
+    setters.push('pod');
     paths.push(['spec', 'securityContext', 'runAsUser']);
   }
   const bad: string[] = [];
@@ -19,7 +19,7 @@ const runAsUserV1Dot23: PodCheckFn = (_meta, spec) => {
   }
   if (bad.length > 0) setters.push(containerList(bad));
   if (setters.length === 0) return ALLOWED;
-  return denied('runAsUser=0', `${setters.join(' and ')} set runAsUser=0 (root)`, paths);
+  return denied('runAsUser=0', `${setters.join(' and ')} must not set runAsUser=0`, paths);
 };
 
 const runAsUserV1Dot35: PodCheckFn = (meta, spec) => (inUserNamespace(spec) ? ALLOWED : runAsUserV1Dot23(meta, spec));

@@ -33,7 +33,7 @@ function seLinuxOptionsCheck(allowedTypes: ReadonlySet<string>): PodCheckFn {
     const paths: FieldPath[] = [];
     const podOptions = asObject(podSecurityContext(spec)?.seLinuxOptions);
     if (podOptions && !valid(podOptions)) {
-      setters.push('the pod');
+      setters.push('pod');
       paths.push(['spec', 'securityContext', 'seLinuxOptions']);
     }
     const bad: string[] = [];

@@ -43,7 +43,7 @@ const seccompProfileV1Dot19: PodCheckFn = (_meta, spec) => {
   const paths: FieldPath[] = [];
   const podProfile = asObject(podSecurityContext(spec)?.seccompProfile);
   if (podProfile && !allowedSeccompType(asString(podProfile.type))) {
-    setters.push('the pod');
+    setters.push('pod');
     values.push(asString(podProfile.type));
     paths.push(['spec', 'securityContext', 'seccompProfile', 'type']);
   }
@@ -58,7 +58,7 @@ const seccompProfileV1Dot19: PodCheckFn = (_meta, spec) => {
   }
   if (bad.length > 0) setters.push(containerList(bad));
   if (setters.length === 0) return ALLOWED;
-  return denied('seccompProfile', `${setters.join(' and ')} set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`, paths);
+  return denied('seccompProfile', `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`, paths);
 };
 
 export const seccompProfileBaseline = definePssCheck('seccompProfile_baseline', 'baseline', [

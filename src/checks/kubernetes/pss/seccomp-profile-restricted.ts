@@ -14,7 +14,7 @@ const seccompRequiredV1Dot19: PodCheckFn = (_meta, spec) => {
   if (podProfile) {
     if (allowedSeccompType(asString(podProfile.type))) podSet = true;
     else {
-      setters.push('the pod');
+      setters.push('pod');
       values.push(asString(podProfile.type));
       explicitPaths.push(['spec', 'securityContext', 'seccompProfile', 'type']);
     }
@@ -39,8 +39,9 @@ const seccompRequiredV1Dot19: PodCheckFn = (_meta, spec) => {
   // verdict is the same, but every offending container gets its own finding, so one
   // fix-and-rescan round shows them all.
   const details: string[] = [];
-  if (setters.length > 0) details.push(`${setters.join(' and ')} set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`);
-  if (implicit.length > 0) details.push(`neither the pod nor ${containerList(implicit)} set securityContext.seccompProfile.type to RuntimeDefault or Localhost`);
+  if (setters.length > 0) details.push(`${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sortedUnique(values))}`);
+  // As pod-security-admission: the explicit setters when there are any, else the implicit ones.
+  if (implicit.length > 0 && setters.length === 0) details.push(`pod or ${containerList(implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`);
   if (details.length === 0) return ALLOWED;
   return denied('seccompProfile', details.join('; '), [...explicitPaths, ...implicitPaths]);
 };

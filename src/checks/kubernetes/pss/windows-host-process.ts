@@ -7,7 +7,7 @@ const windowsHostProcessV1Dot0: PodCheckFn = (_meta, spec) => {
   const setters: string[] = [];
   const paths: FieldPath[] = [];
   if (asObject(podSecurityContext(spec)?.windowsOptions)?.hostProcess === true) {
-    setters.push('the pod');
+    setters.push('pod');
     paths.push(['spec', 'securityContext', 'windowsOptions', 'hostProcess']);
   }
   const bad: string[] = [];
@@ -19,7 +19,7 @@ const windowsHostProcessV1Dot0: PodCheckFn = (_meta, spec) => {
   }
   if (bad.length > 0) setters.push(containerList(bad));
   if (setters.length === 0) return ALLOWED;
-  return denied('hostProcess', `${setters.join(' and ')} set securityContext.windowsOptions.hostProcess=true`, paths);
+  return denied('hostProcess', `${setters.join(' and ')} must not set securityContext.windowsOptions.hostProcess=true`, paths);
 };
 
 export const windowsHostProcess = definePssCheck('windowsHostProcess', 'baseline', [{ since: v(1, 0), check: windowsHostProcessV1Dot0 }]);
