@@ -35,15 +35,11 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
     if (IMAGE_SOURCES.has(result.target.sourceKind)) writeScanVerdict(opts.cacheDir, result);
     applyPolicy(result, opts, note);
   }
-  if (result.misconfigurations) {
-    suppressRuleFindings(result.misconfigurations, opts, note);
-    result.misconfigurations = result.misconfigurations.filter((f) => opts.severity.includes(f.severity));
-  }
-  if (result.secrets) {
-    applySecretAllowList(result.secrets, opts.project.secrets, opts.project.file ?? 'stockade.yaml');
-    suppressRuleFindings(result.secrets, opts, note);
-    result.secrets = result.secrets.filter((f) => opts.severity.includes(f.severity));
-  }
+  if (result.secrets) applySecretAllowList(result.secrets, opts.project.secrets, opts.project.file ?? 'stockade.yaml');
+  // One pass over the ignore file for every rule-based finding (its expiry notes print once).
+  suppressRuleFindings([...(result.misconfigurations ?? []), ...(result.secrets ?? [])], opts, note);
+  if (result.misconfigurations) result.misconfigurations = result.misconfigurations.filter((f) => opts.severity.includes(f.severity));
+  if (result.secrets) result.secrets = result.secrets.filter((f) => opts.severity.includes(f.severity));
   await emitResult(result, { ...(opts.format ? { format: opts.format } : {}), ...(opts.output ? { output: opts.output } : {}) });
   if (!opts.quiet) for (const w of result.warnings) process.stderr.write(`stockade: warning: ${w.input}: ${w.message}\n`);
   const remaining = [...(result.vulnerabilities ?? []), ...(result.misconfigurations ?? []), ...(result.secrets ?? [])].filter((f) => !f.suppressed);
@@ -58,7 +54,7 @@ export async function completeScan(result: ScanResult, opts: ScanPolicyOptions):
  */
 function suppressRuleFindings(findings: Array<ConfigFinding | SecretFinding>, opts: ScanPolicyOptions, note: (line: string) => void): void {
   const file = opts.ignorefile ?? (existsSync('.stockadeignore') ? '.stockadeignore' : undefined);
-  if (!file) return;
+  if (!file || findings.length === 0) return;
   const today = new Date();
   const rules = loadIgnoreFile(file).rules.filter((r) => !r.packages && /^SK-/i.test(r.id));
   for (const f of findings) {

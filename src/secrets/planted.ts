@@ -23,7 +23,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash, createHmac, generateKeyPairSync, sign, type Cipher, type KeyExportOptions, type KeyObject } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
@@ -599,41 +599,13 @@ export function hostKindOf(file: CorpusFile): HostKind | undefined {
  * symbolic links followed, binary files skipped.
  */
 export function readHostFiles(roots: readonly string[]): CorpusFile[] {
-  const found: CorpusFile[] = [];
-  const stack = [...roots].reverse();
-  while (stack.length > 0) {
-    const path = stack.pop() as string;
-    let st;
-    try {
-      st = lstatSync(path);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) {
-      let names: string[] = [];
-      try {
-        names = readdirSync(path).sort();
-      } catch {
-        continue;
-      }
-      for (let i = names.length - 1; i >= 0; i--) stack.push(join(path, names[i] as string));
-      continue;
-    }
+  const accept = (path: string, st: Stats): boolean => {
     const dot = path.lastIndexOf('.');
     const worldReadable = (st.mode & 0o004) !== 0;
-    if (!st.isFile() || !worldReadable || st.size < MIN_HOST_BYTES || st.size > MAX_HOST_BYTES || dot < path.lastIndexOf('/')) continue;
-    if (KIND_BY_EXTENSION[path.slice(dot + 1).toLowerCase()] === undefined) continue;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      continue;
-    }
-    if (looksBinary(bytes)) continue;
-    const file = { path, text: bytes.toString('utf8'), bytes: bytes.length };
-    if (hostKindOf(file) !== undefined) found.push(file);
-  }
-  return found;
+    if (!worldReadable || st.size < MIN_HOST_BYTES || dot < path.lastIndexOf('/')) return false;
+    return KIND_BY_EXTENSION[path.slice(dot + 1).toLowerCase()] !== undefined;
+  };
+  return [...readTextCorpus(roots, { maxFileBytes: MAX_HOST_BYTES, accept })].filter((file) => hostKindOf(file) !== undefined);
 }
 
 /** Small realistic files of each kind, used when the machine offers no host of that kind. */

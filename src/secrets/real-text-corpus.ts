@@ -5,7 +5,7 @@
  * Walks iteratively (no recursion), never follows symbolic links, and skips files
  * over the size cap and files that look binary.
  */
-import { lstatSync, openSync, readSync, closeSync, readdirSync } from 'node:fs';
+import { lstatSync, openSync, readSync, closeSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { looksBinary } from './scan-text.js';
 
@@ -20,6 +20,8 @@ export interface CorpusOptions {
   maxFileBytes?: number;
   /** Stop after this many bytes of text in total (default: no limit). */
   maxTotalBytes?: number;
+  /** Decides from the path and its lstat, before the file is opened, whether to read it. */
+  accept?: (path: string, stat: Stats) => boolean;
 }
 
 /** Roots the tests and the benchmark read, in this order; missing ones are skipped. */
@@ -73,6 +75,7 @@ export function* readTextCorpus(roots: readonly string[], options: CorpusOptions
       continue;
     }
     if (!st.isFile() || st.size === 0 || st.size > maxFile) continue;
+    if (options.accept && !options.accept(path, st)) continue;
     let bytes: Buffer;
     try {
       bytes = readWhole(path, st.size);

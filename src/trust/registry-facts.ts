@@ -48,6 +48,11 @@ export async function readPublicKey(file: string): Promise<string> {
   });
 }
 
+/** A tag the registry does not have: no signature stored there, not a failure. */
+function isMissingManifest(e: unknown): boolean {
+  return e instanceof StockadeError && e.code === 'not_found' && /manifest unknown|not found|404/i.test(e.message);
+}
+
 /** The cosign signatures stored beside the image (`sha256-<hex>.sig`), payloads fetched; empty when none. */
 async function fetchCosignSignatures(client: RegistryClient, ref: ImageReference, digest: string): Promise<CosignSignature[]> {
   const sigRef: ImageReference = { registry: ref.registry, repository: ref.repository, tag: cosignSignatureTag(digest) };
@@ -56,7 +61,7 @@ async function fetchCosignSignatures(client: RegistryClient, ref: ImageReference
     manifest = await client.getManifest(sigRef);
   } catch (e) {
     // No signature tag: the image is unsigned (the verifier says so); anything else is a real failure.
-    if (e instanceof StockadeError && e.code === 'not_found' && /manifest unknown|not found|404/i.test(e.message)) return [];
+    if (isMissingManifest(e)) return [];
     throw e;
   }
   const parsed = parseCosignSignatureManifest(manifest.bytes);
@@ -78,7 +83,7 @@ async function fetchBundleReferrers(client: RegistryClient, ref: ImageReference,
     try {
       index = (await client.getManifest({ registry: ref.registry, repository: ref.repository, tag: referrersFallbackTag(digest) })).bytes;
     } catch (e) {
-      if (e instanceof StockadeError && e.code === 'not_found' && /manifest unknown|not found|404/i.test(e.message)) return [];
+      if (isMissingManifest(e)) return [];
       throw e;
     }
   }
